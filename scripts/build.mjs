@@ -1,0 +1,108 @@
+// Bundles every action and the CLI into dist/ with esbuild code splitting: each action's entry is
+// small and loads only the chunks its operation imports, and a library used by several actions is
+// stored once. (Per-action ncc bundles each carried their own copy of the Kubernetes client and the AWS
+// SDK: tens of MB per action, rewritten on every rebuild.)
+//
+//   node scripts/build.mjs           rebuild dist/
+//   node scripts/build.mjs --check   rebuild into a scratch folder and fail if dist/ differs
+import * as esbuild from 'esbuild';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateDocs } from './gen-docs.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const check = process.argv.includes('--check');
+const outdir = check ? mkdtempSync(path.join(os.tmpdir(), 'kubesafe-dist-')) : path.join(root, 'dist');
+
+const actions = readdirSync(path.join(root, 'actions')).filter((n) =>
+  existsSync(path.join(root, 'actions', n, 'action.yml')),
+);
+
+// Entries are virtual modules, so an action needs no file of its own beyond src/actions/<name>.ts.
+const entries = {
+  ...Object.fromEntries(actions.map((a) => [`${a}/index`, `virtual:action:${a}`])),
+  'main/index': 'virtual:root-action',
+  'cli/index': path.join(root, 'src/cli.ts'),
+};
+const virtualEntries = {
+  name: 'virtual-entries',
+  setup(build) {
+    build.onResolve({ filter: /^virtual:/ }, (a) => ({ path: a.path, namespace: 'virtual' }));
+    build.onLoad({ filter: /.*/, namespace: 'virtual' }, (a) => {
+      const run = path.join(root, 'src/github/run.ts');
+      const contents = a.path.startsWith('virtual:action:')
+        ? `import { runAction } from ${JSON.stringify(run)};\nawait runAction(${JSON.stringify(a.path.slice(15))});\n`
+        : `import { runRootAction } from ${JSON.stringify(run)};\nawait runRootAction();\n`;
+      return { contents, loader: 'ts', resolveDir: root };
+    });
+  },
+};
+
+if (!check) rmSync(outdir, { recursive: true, force: true });
+await esbuild.build({
+  entryPoints: entries,
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node24',
+  minify: true,
+  legalComments: 'none',
+  chunkNames: 'chunks/[name]-[hash]',
+  logLevel: 'warning',
+  plugins: [virtualEntries],
+  // CommonJS dependencies call require() and use __dirname (etcd3 finds its .proto files with it).
+  banner: {
+    js: [
+      "import { createRequire as __kubesafeRequire } from 'node:module';",
+      "import { fileURLToPath as __kubesafeToPath } from 'node:url';",
+      "import { dirname as __kubesafeDirname } from 'node:path';",
+      'const require = __kubesafeRequire(import.meta.url);',
+      'const __filename = __kubesafeToPath(import.meta.url);',
+      'const __dirname = __kubesafeDirname(__filename);',
+    ].join('\n'),
+  },
+});
+// etcd3 loads rpc.proto (and what it imports) from `${__dirname}/../proto`: dist/proto for every output.
+cpSync(path.join(root, 'node_modules/etcd3/proto'), path.join(outdir, 'proto'), { recursive: true });
+
+if (check) {
+  const problems = compareTrees(outdir, path.join(root, 'dist'));
+  problems.push(...generateDocs(root, { check: true }));
+  rmSync(outdir, { recursive: true, force: true });
+  if (problems.length > 0) {
+    console.error('dist/ or the generated docs do not match the source; run `npm run build`:\n' + problems.join('\n'));
+    process.exit(1);
+  }
+  console.log('dist/ and generated docs match the source');
+} else {
+  generateDocs(root, { check: false });
+  console.log(`built ${Object.keys(entries).length} entries into dist/ (${(dirSize(outdir) / 1048576).toFixed(1)} MiB)`);
+}
+
+function listFiles(dir, base = dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? listFiles(p, base) : [path.relative(base, p)];
+  });
+}
+function compareTrees(fresh, committed) {
+  const a = new Set(listFiles(fresh));
+  const b = new Set(listFiles(committed));
+  const out = [];
+  for (const f of a) if (!b.has(f)) out.push(`missing in dist/: ${f}`);
+  for (const f of b) if (!a.has(f)) out.push(`stale in dist/: ${f}`);
+  for (const f of a) {
+    if (b.has(f) && !readFileSync(path.join(fresh, f)).equals(readFileSync(path.join(committed, f)))) {
+      out.push(`differs: dist/${f}`);
+    }
+  }
+  return out;
+}
+function dirSize(dir) {
+  return listFiles(dir).reduce((n, f) => n + statSync(path.join(dir, f)).size, 0);
+}

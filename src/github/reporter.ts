@@ -1,0 +1,50 @@
+import * as core from '@actions/core';
+import { progressLine, type Progress, type Reporter } from '../report.js';
+
+const PROGRESS_EVERY_MS = 5000;
+
+/** Reporter for the Actions runner: log groups, masked secrets, step outputs, the job summary. */
+export class ActionsReporter implements Reporter {
+  readonly inActions = true;
+  private readonly summaries: string[] = [];
+
+  info(message: string): void {
+    core.info(message);
+  }
+  warn(message: string): void {
+    core.warning(message);
+  }
+  secret(value: string): void {
+    if (value !== '') core.setSecret(value);
+  }
+  group<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return core.group(name, fn);
+  }
+  setOutput(name: string, value: string): void {
+    core.setOutput(name, value);
+  }
+  summary(markdown: string): void {
+    this.summaries.push(markdown);
+  }
+  progress(label: string, totalBytes?: number): Progress {
+    const start = Date.now();
+    let bytes = 0;
+    let last = start;
+    return {
+      add: (n) => {
+        bytes += n;
+        const now = Date.now();
+        if (now - last >= PROGRESS_EVERY_MS) {
+          last = now;
+          core.info(progressLine(label, bytes, now - start, totalBytes));
+        }
+      },
+      done: () => core.info(progressLine(label, bytes, Date.now() - start, totalBytes)),
+    };
+  }
+
+  async flushSummary(): Promise<void> {
+    if (this.summaries.length === 0 || !process.env.GITHUB_STEP_SUMMARY) return;
+    await core.summary.addRaw(this.summaries.join('\n\n'), true).write();
+  }
+}
