@@ -74,13 +74,17 @@ if (check) {
   problems.push(...generateDocs(root, { check: true }));
   rmSync(outdir, { recursive: true, force: true });
   if (problems.length > 0) {
-    console.error('dist/ or the generated docs do not match the source; run `npm run build`:\n' + problems.join('\n'));
+    console.error(
+      'dist/ or the generated docs do not match the source; run `npm run build`:\n' + problems.join('\n'),
+    );
     process.exit(1);
   }
   console.log('dist/ and generated docs match the source');
 } else {
   generateDocs(root, { check: false });
-  console.log(`built ${Object.keys(entries).length} entries into dist/ (${(dirSize(outdir) / 1048576).toFixed(1)} MiB)`);
+  console.log(
+    `built ${Object.keys(entries).length} entries into dist/ (${(dirSize(outdir) / 1048576).toFixed(1)} MiB)`,
+  );
 }
 
 function listFiles(dir, base = dir) {

@@ -3,7 +3,10 @@
 import { spawnSync } from 'node:child_process';
 
 const jest = ['node_modules/jest/bin/jest.js'];
-const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim() };
+const env = {
+  ...process.env,
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim(),
+};
 const extra = process.argv.slice(2);
 const steps = [
   [...jest, '--selectProjects', 'unit', ...extra],

@@ -15,7 +15,10 @@ export class ActionsReporter implements Reporter {
     core.warning(message);
   }
   secret(value: string): void {
-    if (value !== '') core.setSecret(value);
+    if (value === '') return;
+    core.setSecret(value);
+    // A multi-line secret (a PEM key) is also masked line by line, so no single line of it can leak.
+    for (const line of value.split('\n')) if (line.trim().length >= 8) core.setSecret(line.trim());
   }
   group<T>(name: string, fn: () => Promise<T>): Promise<T> {
     return core.group(name, fn);
