@@ -10,9 +10,9 @@ export function connectMember(settings: EtcdConnectionSettings, endpoint: string
   const options: IOptions = {
     hosts: [endpoint],
     dialTimeout: timeoutMs,
-    // A 4 MiB flow-control window keeps the 32 KiB snapshot messages flowing without round trips.
+    // A 16 MiB flow-control window keeps the 32 KiB snapshot messages flowing without round trips.
     grpcOptions: {
-      'grpc-node.flow_control_window': 4 * 1024 * 1024,
+      'grpc-node.flow_control_window': 16 * 1024 * 1024,
       'grpc.max_receive_message_length': 64 * 1024 * 1024,
     },
     // Member probes must fail fast and report, not retry for minutes.

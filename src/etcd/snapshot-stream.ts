@@ -2,38 +2,38 @@ import { createHash } from 'node:crypto';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import type { Etcd3 } from 'etcd3';
 import { IntegrityError, TransientError, errorMessage } from '../errors.js';
+import type { RawHasher } from '../store/archive.js';
 
 const TRAILER_BYTES = 32;
 
 /**
  * etcd appends the SHA-256 of the database to the snapshot stream. This pass-through holds back the last
- * 32 bytes, hashes everything before them and fails the stream when they differ.
+ * 32 bytes, hashes everything before them and fails the stream when they differ. It also yields the
+ * SHA-256 of the whole stream (database and trailer) from the same single pass, as the archive's raw hash.
  */
-export class SnapshotTrailerCheck extends Transform {
+export class SnapshotTrailerCheck extends Transform implements RawHasher {
   private readonly hash = createHash('sha256');
   private tail = Buffer.alloc(0);
-  dbBytes = 0;
+  private fullDigest?: string;
+  bytes = 0;
 
-  constructor() {
+  constructor(private readonly onChunk?: (n: number) => void) {
     super({ highWaterMark: 1 << 20 });
   }
 
   override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    this.onChunk?.(chunk.length);
     if (chunk.length >= TRAILER_BYTES) {
       // Hash the held-back tail and all but the last 32 bytes of this chunk, without copying the chunk.
-      if (this.tail.length > 0) {
-        this.hash.update(this.tail);
-        this.dbBytes += this.tail.length;
-      }
+      if (this.tail.length > 0) this.hash.update(this.tail);
       const cut = chunk.length - TRAILER_BYTES;
       this.hash.update(chunk.subarray(0, cut));
-      this.dbBytes += cut;
       this.tail = Buffer.from(chunk.subarray(cut));
     } else {
       const joined = Buffer.concat([this.tail, chunk]);
       const cut = Math.max(0, joined.length - TRAILER_BYTES);
       this.hash.update(joined.subarray(0, cut));
-      this.dbBytes += cut;
       this.tail = joined.subarray(cut);
     }
     cb(null, chunk);
@@ -41,15 +41,11 @@ export class SnapshotTrailerCheck extends Transform {
 
   override _flush(cb: TransformCallback): void {
     if (this.tail.length < TRAILER_BYTES) {
-      cb(
-        new IntegrityError(
-          `snapshot stream is ${this.dbBytes + this.tail.length} bytes: too short to hold etcd's hash trailer`,
-        ),
-      );
+      cb(new IntegrityError(`snapshot stream is ${this.bytes} bytes: too short to hold etcd's hash trailer`));
       return;
     }
-    const expected = this.hash.digest();
-    if (!expected.equals(this.tail)) {
+    const full = this.hash.copy().update(this.tail);
+    if (!this.hash.digest().equals(this.tail)) {
       cb(
         new IntegrityError(
           'snapshot stream does not end with the SHA-256 of its content: it was cut short or altered',
@@ -57,7 +53,13 @@ export class SnapshotTrailerCheck extends Transform {
       );
       return;
     }
+    this.fullDigest = full.digest('hex');
     cb();
+  }
+
+  sha256(): string {
+    if (this.fullDigest === undefined) throw new Error('SnapshotTrailerCheck: stream has not ended');
+    return this.fullDigest;
   }
 }
 

@@ -120,8 +120,7 @@ export async function takeSnapshot(
         compression: settings.store.compression,
         encryption: settings.store.encryption,
         sizeHint: probe.dbSizeBytes,
-        rawCheck: new SnapshotTrailerCheck(),
-        onRawBytes: (n) => progress?.add(n),
+        rawHasher: new SnapshotTrailerCheck((n) => progress?.add(n)),
       });
       progress?.done();
       reporter.info(

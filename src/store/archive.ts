@@ -31,8 +31,14 @@ export interface WriteArchiveOptions {
   encryption: EncryptionSettings;
   sizeHint?: number;
   onRawBytes?: (n: number) => void;
-  /** Extra stages on the raw bytes before hashing ends, e.g. etcd's trailer check. */
-  rawCheck?: Transform;
+  /** Hashes the raw bytes; default a plain SHA-256. The etcd snapshot passes one that also checks etcd's trailer. */
+  rawHasher?: RawHasher;
+}
+
+/** A pass-through stage that hashes and counts; `sha256()` is valid once the stream ended. */
+export interface RawHasher extends Transform {
+  readonly bytes: number;
+  sha256(): string;
 }
 
 function compressor(c: Compression): Transform | undefined {
@@ -59,16 +65,15 @@ export async function writeArchive(
   key: string,
   options: WriteArchiveOptions,
 ): Promise<ArchiveResult> {
-  const raw = new HashCounter(options.onRawBytes);
-  const stored = new HashCounter();
-  const stages: (Transform | PassThrough)[] = [];
-  if (options.rawCheck) stages.push(options.rawCheck);
-  stages.push(raw);
+  const raw: RawHasher = options.rawHasher ?? new HashCounter(options.onRawBytes);
+  const stages: Transform[] = [raw];
   const comp = compressor(options.compression);
   if (comp) stages.push(comp);
   const enc = createEncryptor(options.encryption);
   if (enc) stages.push(enc);
-  stages.push(stored);
+  // Without compression or encryption the stored bytes are the raw bytes: one hash pass is enough.
+  const stored: RawHasher = stages.length === 1 ? raw : new HashCounter();
+  if (stored !== raw) stages.push(stored);
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   const flowing = pipeline([source, ...stages, out] as unknown as [Readable, ...Transform[]]);
   // Wait for both sides even when one fails, so the store has cleaned up its partial object on return.
