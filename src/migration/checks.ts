@@ -142,6 +142,8 @@ export function checkSnapshotApi({ view }: CheckInput): CheckResult {
 }
 
 export function checkSnapshotClasses({ view, facts, settings }: CheckInput): CheckResult {
+  // One cause, one failure: without the API there are no classes to look at.
+  if (!view.snapshotApiServed) return warn('snapshot-class', 'not checked: the snapshot API is not served');
   const why = unreadable(view, 'volumesnapshotclasses');
   if (why) return fail('snapshot-class', why);
   const drivers = [...new Set(facts.volumes.map((v) => v.driver).filter((d) => d))];
@@ -180,7 +182,7 @@ export function checkZones({ view, settings, facts, plan }: CheckInput): CheckRe
       );
   }
   for (const o of ordinalFacts(facts)) {
-    if (o.volumes.every((v) => v.sourceZone) && ordinalZone(o) === undefined) {
+    if (o.volumes.length > 0 && o.volumes.every((v) => v.sourceZone) && ordinalZone(o) === undefined) {
       problems.push(
         `the volumes of ordinal ${o.ordinal} are in different zones (${o.volumes.map((v) => `${v.pvc}: ${v.sourceZone}`).join(', ')})`,
       );

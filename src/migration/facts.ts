@@ -1,5 +1,5 @@
 /** Facts derived once from the cluster view: ordinals, PVC -> PV -> driver, zone, size, snapshot class. Pure. */
-import { claimTemplateNames, liveOrdinals, pvcName } from './ordinals.js';
+import { liveOrdinals, pvcName } from './ordinals.js';
 import type { OrdinalFacts, VolumeFacts } from './plan.js';
 import { parseQuantity } from './quantity.js';
 import { isZoneKey, nodeZone } from './scheduling.js';
@@ -72,7 +72,9 @@ export function deriveFacts(view: ClusterView, settings: PrecheckSettings, sts: 
   const pvs = new Map(view.pvs.map((v) => [v.metadata.name ?? '', v]));
   const volumes: VolumeInfo[] = [];
   for (const ordinal of ordinals) {
-    for (const template of claimTemplateNames(sts)) {
+    for (const t of sts.spec?.volumeClaimTemplates ?? []) {
+      const template = t.metadata?.name ?? '';
+      if (!template) continue;
       const pvc = pvcName(template, name, ordinal);
       const claim = pvcs.get(pvc);
       const volume = claim?.spec?.volumeName ? pvs.get(claim.spec.volumeName) : undefined;
@@ -90,7 +92,8 @@ export function deriveFacts(view: ClusterView, settings: PrecheckSettings, sts: 
         sourceZone: zone ?? '',
         zoneKeyFound: key,
         snapshotClass: driver ? snapshotClassFor(driver, view.snapshotClasses, settings.snapshotClass) : '',
-        storageClass: claim?.spec?.storageClassName ?? volume?.spec?.storageClassName ?? '',
+        storageClass:
+          claim?.spec?.storageClassName ?? volume?.spec?.storageClassName ?? t.spec?.storageClassName ?? '',
       });
     }
   }
