@@ -303,6 +303,7 @@ func (d *driver) CreateVolume(ctx context.Context, req *csi.CreateVolumeRequest)
 			d.mu.Unlock()
 			return nil, status.Errorf(codes.NotFound, "snapshot %s not found", srcSnap)
 		}
+		d.refresh(snap)
 		if !snap.ReadyToUse {
 			d.mu.Unlock()
 			return nil, status.Errorf(codes.Unavailable, "snapshot %s is not ready", srcSnap)
