@@ -4,4 +4,4 @@ import { dirname as __kubesafeDirname } from 'node:path';
 const require = __kubesafeRequire(import.meta.url);
 const __filename = __kubesafeToPath(import.meta.url);
 const __dirname = __kubesafeDirname(__filename);
-import{b as o}from"../chunks/chunk-O2MCIWYB.js";import"../chunks/chunk-ZNWMPD45.js";import"../chunks/chunk-VJYRWDIL.js";await o();
+import{b as o}from"../chunks/chunk-ZP3PWGXG.js";import"../chunks/chunk-R4UNNCOM.js";import"../chunks/chunk-DO223WK5.js";await o();

@@ -4,6 +4,7 @@ import { markdownTable } from '../markdown.js';
 import type { Reporter, RunContext } from '../report.js';
 import type { MemberPreference } from '../etcd/members.js';
 import { parseConnection } from '../etcd/settings.js';
+import { openEtcdForwards, parsePortForwardSettings } from '../etcd/via-kubernetes.js';
 import { takeSnapshot, type SnapshotSettings } from '../etcd/snapshot.js';
 import { openStore } from '../store/open.js';
 import { parseStoreSettings } from '../store/settings.js';
@@ -17,9 +18,11 @@ export function parseMember(value: string): MemberPreference {
 
 /** Every input, validated before any connection is made. */
 export function parseSnapshotSettings(inputs: InputSource, secret: (v: string) => void): SnapshotSettings {
-  requireInput(inputs, 'endpoints');
+  const connect = parseChoice('connect', inputs.get('connect'), ['direct', 'port-forward'] as const, 'direct');
+  if (connect === 'direct') requireInput(inputs, 'endpoints');
   requireInput(inputs, 'destination');
-  const connection = parseConnection(inputs, secret);
+  const connection = parseConnection(inputs, secret, connect === 'port-forward');
+  const portForward = connect === 'port-forward' ? parsePortForwardSettings(inputs, secret) : undefined;
   const clusterName = inputs.get('cluster-name') || 'default';
   if (!/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/i.test(clusterName)) {
     throw new InputError(
@@ -30,6 +33,7 @@ export function parseSnapshotSettings(inputs: InputSource, secret: (v: string) =
   }
   return {
     connection,
+    portForward,
     member: parseMember(inputs.get('member')),
     store: parseStoreSettings(inputs, secret),
     clusterName,
@@ -43,6 +47,14 @@ export function parseSnapshotSettings(inputs: InputSource, secret: (v: string) =
 export async function run(inputs: InputSource, reporter: Reporter, context: RunContext): Promise<void> {
   const settings = parseSnapshotSettings(inputs, (v) => reporter.secret(v));
   const store = await openStore(settings.store.destination, settings.store.options, reporter);
+  const forwards = settings.portForward
+    ? await reporter.group('Forward to the etcd pods through the Kubernetes API', () => openEtcdForwards(settings.portForward!, reporter))
+    : undefined;
+  if (forwards) {
+    settings.connection.endpoints = forwards.endpoints;
+    // Certificates given as inputs win over the Secret's.
+    settings.connection.tls = { ...forwards.tls, ...definedOnly(settings.connection.tls) };
+  }
   try {
     const result = await takeSnapshot(settings, store, reporter, context);
     const m = result.manifest;
@@ -97,6 +109,11 @@ export async function run(inputs: InputSource, reporter: Reporter, context: RunC
       ].join('\n\n'),
     );
   } finally {
+    await forwards?.close();
     await store.close();
   }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

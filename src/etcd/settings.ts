@@ -70,12 +70,16 @@ export function parseEndpoints(input: string, value: string): string[] {
   });
 }
 
-export function parseConnection(inputs: InputSource, secret: (v: string) => void): EtcdConnectionSettings {
+/** `endpoints` may be empty only when they are found at run time (`connect: port-forward`). */
+export function parseConnection(inputs: InputSource, secret: (v: string) => void, endpointsFound = false): EtcdConnectionSettings {
   const key = inputs.get('key');
   const password = inputs.get('password');
   secret(key);
   secret(password);
-  const endpoints = parseEndpoints('endpoints', inputs.get('endpoints'));
+  if (endpointsFound && inputs.get('endpoints') !== '') {
+    throw new InputError('endpoints', inputs.get('endpoints'), 'no value when connect is port-forward (the etcd pods are found through the Kubernetes API)');
+  }
+  const endpoints = endpointsFound ? [] : parseEndpoints('endpoints', inputs.get('endpoints'));
   const tls: TlsMaterial = {
     ca: readPem('ca', inputs.get('ca')),
     cert: readPem('cert', inputs.get('cert')),

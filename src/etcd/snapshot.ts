@@ -19,10 +19,12 @@ import {
 } from './members.js';
 import { readQuotaBytes } from './metrics.js';
 import type { EtcdConnectionSettings } from './settings.js';
+import type { PortForwardSettings } from './via-kubernetes.js';
 import { SnapshotTrailerCheck, openSnapshotStream } from './snapshot-stream.js';
 
 export interface SnapshotSettings {
   connection: EtcdConnectionSettings;
+  portForward?: PortForwardSettings;
   member: MemberPreference;
   store: StoreSettings;
   clusterName: string;

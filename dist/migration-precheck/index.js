@@ -4,4 +4,4 @@ import { dirname as __kubesafeDirname } from 'node:path';
 const require = __kubesafeRequire(import.meta.url);
 const __filename = __kubesafeToPath(import.meta.url);
 const __dirname = __kubesafeDirname(__filename);
-var u={"etcd-snapshot":()=>import("./etcd-snapshot-K53E35PF.js")};function g(n,t,e,r){let s=t/1048576,i=e>0?s/(e/1e3):0,o=r&&r>0?` (${Math.min(100,t/r*100).toFixed(1)}%)`:"";return`${n}: ${s.toFixed(1)} MiB${o}, ${i.toFixed(1)} MiB/s`}export{u as a,g as b};
+import{a as i}from"../chunks/chunk-ZP3PWGXG.js";import"../chunks/chunk-R4UNNCOM.js";import"../chunks/chunk-DO223WK5.js";await i("migration-precheck");
