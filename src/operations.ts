@@ -14,6 +14,7 @@ export interface Operation {
  */
 export const OPERATIONS: Record<string, () => Promise<Operation>> = {
   'etcd-snapshot': () => import('./actions/etcd-snapshot.js'),
+  'etcd-restore': () => import('./actions/etcd-restore.js'),
 };
 
 export function operationNames(): string[] {
