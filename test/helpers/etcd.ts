@@ -8,7 +8,10 @@ import { freePort } from '../../src/etcd/drill.js';
 /** etcd versions the tests run against: Debian's 3.4 on the PATH, and 3.6 built by test/cluster/build.sh. */
 export function etcdBinDir(version: '3.4' | '3.6'): string | undefined {
   if (version === '3.4') return existsSync('/usr/bin/etcd') ? '/usr/bin' : undefined;
-  const dir = path.join(process.env.KUBESAFE_CACHE ?? path.join(os.homedir(), '.cache/kubesafe'), 'bin/etcd3.6');
+  const dir = path.join(
+    process.env.KUBESAFE_CACHE ?? path.join(os.homedir(), '.cache/kubesafe'),
+    'bin/etcd3.6',
+  );
   return existsSync(path.join(dir, 'etcd')) ? dir : undefined;
 }
 
@@ -33,12 +36,66 @@ function openssl(args: string[], cwd: string): void {
 export function makeTlsFiles(): TlsFiles {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kubesafe-tls-'));
   const ca = (name: string) => {
-    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`], dir);
+    openssl(
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.crt`,
+        '-days',
+        '2',
+        '-subj',
+        `/CN=${name}`,
+      ],
+      dir,
+    );
   };
   const leaf = (name: string, caName: string, ext: string) => {
     writeFileSync(path.join(dir, `${name}.ext`), ext);
-    openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`], dir);
-    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${caName}.crt`, '-CAkey', `${caName}.key`, '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`], dir);
+    openssl(
+      [
+        'req',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.csr`,
+        '-subj',
+        `/CN=${name}`,
+      ],
+      dir,
+    );
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        `${caName}.crt`,
+        '-CAkey',
+        `${caName}.key`,
+        '-CAcreateserial',
+        '-out',
+        `${name}.crt`,
+        '-days',
+        '2',
+        '-extfile',
+        `${name}.ext`,
+      ],
+      dir,
+    );
   };
   ca('ca');
   ca('other-ca');
@@ -65,6 +122,10 @@ export interface EtcdMember {
   peerUrl: string;
   dataDir: string;
   process?: ChildProcess;
+  /** With `scripts: true`: shell scripts that start (detached, pid file) and stop this member. */
+  startScript?: string;
+  stopScript?: string;
+  pidFile?: string;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -85,6 +146,11 @@ export interface EtcdClusterOptions {
   tls?: boolean;
   version?: '3.4' | '3.6';
   quotaBytes?: number;
+  /**
+   * Run each member from shell scripts (nohup, pid file) instead of as a child of the test, so that
+   * commands run over SSH can stop and start it like a service.
+   */
+  scripts?: boolean;
 }
 
 /** Starts a real etcd cluster on free loopback ports; each member's process is ours to stop. */
@@ -122,11 +188,25 @@ export async function startEtcdCluster(options: EtcdClusterOptions = {}): Promis
           `--quota-backend-bytes=${options.quotaBytes ?? 4 * 1024 * 1024 * 1024}`,
         ];
         if (tls) {
-          args.push(`--cert-file=${tls.serverCert}`, `--key-file=${tls.serverKey}`, `--trusted-ca-file=${tls.ca}`, '--client-cert-auth');
+          args.push(
+            `--cert-file=${tls.serverCert}`,
+            `--key-file=${tls.serverKey}`,
+            `--trusted-ca-file=${tls.ca}`,
+            '--client-cert-auth',
+          );
+        }
+        if (options.scripts) {
+          writeMemberScripts(member, path.join(binDir, 'etcd'), args, root);
+          execFileSync('sh', [member.startScript!], { stdio: 'pipe' });
+          return;
         }
         member.process = spawn(path.join(binDir, 'etcd'), args, { stdio: 'ignore' });
       },
       async stop() {
+        if (options.scripts) {
+          execFileSync('sh', [member.stopScript!], { stdio: 'pipe' });
+          return;
+        }
         const p = member.process;
         if (!p || p.exitCode !== null || p.signalCode !== null) return;
         const exited = new Promise((r) => p.once('exit', r));
@@ -142,7 +222,11 @@ export async function startEtcdCluster(options: EtcdClusterOptions = {}): Promis
     new Etcd3({
       hosts: endpoints,
       credentials: tls
-        ? { rootCertificate: Buffer.from(readText(tls.ca)), certChain: Buffer.from(readText(tls.clientCert)), privateKey: Buffer.from(readText(tls.clientKey)) }
+        ? {
+            rootCertificate: Buffer.from(readText(tls.ca)),
+            certChain: Buffer.from(readText(tls.clientCert)),
+            privateKey: Buffer.from(readText(tls.clientKey)),
+          }
         : undefined,
     });
   const cluster: EtcdCluster = {
@@ -160,6 +244,40 @@ export async function startEtcdCluster(options: EtcdClusterOptions = {}): Promis
   };
   await waitHealthy(cluster);
   return cluster;
+}
+
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** A start script (detached etcd, pid file, log) and a stop script (TERM, wait up to 20 s, KILL). */
+function writeMemberScripts(member: EtcdMember, etcd: string, args: string[], root: string): void {
+  member.pidFile = path.join(root, `${member.name}.pid`);
+  member.startScript = path.join(root, `${member.name}.start.sh`);
+  member.stopScript = path.join(root, `${member.name}.stop.sh`);
+  const log = path.join(root, `${member.name}.log`);
+  writeFileSync(
+    member.startScript,
+    [
+      'set -eu',
+      `if [ -f ${q(member.pidFile)} ] && kill -0 "$(cat ${q(member.pidFile)})" 2>/dev/null; then exit 0; fi`,
+      `setsid nohup ${[etcd, ...args].map(q).join(' ')} >>${q(log)} 2>&1 </dev/null &`,
+      `echo $! > ${q(member.pidFile)}`,
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    member.stopScript,
+    [
+      'set -eu',
+      `[ -f ${q(member.pidFile)} ] || exit 0`,
+      `pid=$(cat ${q(member.pidFile)})`,
+      'kill "$pid" 2>/dev/null || true',
+      'i=0',
+      // A zombie counts as gone: the pid's parent (init here) may never reap it.
+      'while ps -o stat= -p "$pid" | grep -qv Z; do i=$((i+1)); if [ $i -ge 200 ]; then kill -9 "$pid" 2>/dev/null || true; fi; sleep 0.1; done',
+      `rm -f ${q(member.pidFile)}`,
+      '',
+    ].join('\n'),
+  );
 }
 
 function readText(p: string): string {
@@ -192,7 +310,11 @@ export async function fillKubernetesLike(client: Etcd3, count: number, valueByte
     const ops = [];
     for (let j = i; j < Math.min(count, i + batch); j++) {
       const r = resources[j % resources.length]!;
-      const value = JSON.stringify({ kind: r, metadata: { name: `obj-${j}`, namespace: `ns-${j % 7}` }, data: 'x'.repeat(valueBytes) });
+      const value = JSON.stringify({
+        kind: r,
+        metadata: { name: `obj-${j}`, namespace: `ns-${j % 7}` },
+        data: 'x'.repeat(valueBytes),
+      });
       ops.push(client.put(`/registry/${r}/ns-${j % 7}/obj-${j}`).value(value));
     }
     await Promise.all(ops);
