@@ -85,7 +85,17 @@ export class RestoreStepFailed extends KubesafeError {}
 // ---------------------------------------------------------------------------------------------------
 // the snapshot
 
-async function readManifest(store: BackupStore, key: string): Promise<SnapshotManifest> {
+/** The key of `name` in the folder of `key`: a manifest and its snapshot are stored side by side. */
+function siblingKey(key: string, name: string): string {
+  const slash = key.lastIndexOf('/');
+  return (slash >= 0 ? key.slice(0, slash + 1) : '') + name.slice(name.lastIndexOf('/') + 1);
+}
+
+/** Reads the manifest the `snapshot` input points at (or the one beside the snapshot it points at). */
+async function readManifest(
+  store: BackupStore,
+  key: string,
+): Promise<{ manifest: SnapshotManifest; snapshotKey: string }> {
   const manifestKey = key.endsWith('.json') ? key : manifestKeyFor(key);
   let text: string;
   try {
@@ -107,18 +117,21 @@ async function readManifest(store: BackupStore, key: string): Promise<SnapshotMa
     throw new PreconditionFailed(
       `snapshot: ${store.uriFor(manifestKey)} is not a kubesafe snapshot manifest`,
     );
-  if (!key.endsWith('.json') && manifest.snapshotKey !== key) {
+  // The manifest's snapshotKey is relative to the store root it was written to; the input may point anywhere below it.
+  const snapshotKey = siblingKey(manifestKey, manifest.snapshotKey);
+  if (!key.endsWith('.json') && snapshotKey !== key) {
     throw new PreconditionFailed(
       `snapshot: the manifest beside ${store.uriFor(key)} describes ${manifest.snapshotKey}`,
     );
   }
-  return manifest;
+  return { manifest, snapshotKey };
 }
 
 /** Fetches, decrypts, decompresses and proves both hashes into a private local file. */
 async function fetchVerified(
   store: BackupStore,
   manifest: SnapshotManifest,
+  snapshotKey: string,
   settings: StoreSettings,
   file: string,
 ): Promise<void> {
@@ -129,7 +142,7 @@ async function fetchVerified(
   }
   await readArchive(
     store,
-    manifest.snapshotKey,
+    snapshotKey,
     {
       compression: manifest.compression,
       decryption: settings.decryption,
@@ -403,8 +416,8 @@ export async function restoreEtcd(
   const local = await mkdtemp(path.join(os.tmpdir(), 'kubesafe-restore-'));
   const sessions: SshSession[] = [];
   try {
-    const manifest = await readManifest(store, settings.snapshot.key);
-    const uri = store.uriFor(manifest.snapshotKey);
+    const { manifest, snapshotKey } = await readManifest(store, settings.snapshot.key);
+    const uri = store.uriFor(snapshotKey);
     const members = resolveMembers(settings.memberSpecs, manifest.members, settings.defaults);
     const endpoints = members.flatMap((m) => m.clientUrls);
     if (endpoints.length === 0 && settings.mode === 'execute') {
@@ -415,7 +428,7 @@ export async function restoreEtcd(
     const connection = settings.connection(endpoints);
     const snapshotFile = path.join(local, 'snapshot.db');
     await reporter.group('Fetch and verify the snapshot', async () => {
-      await fetchVerified(store, manifest, settings.store, snapshotFile);
+      await fetchVerified(store, manifest, snapshotKey, settings.store, snapshotFile);
       reporter.info(
         `verified ${uri}: stored SHA-256 ${manifest.storedSha256}, snapshot SHA-256 ${manifest.sha256}, ${manifest.rawSizeBytes} bytes`,
       );
