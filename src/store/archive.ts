@@ -4,12 +4,7 @@ import zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { IntegrityError } from '../errors.js';
 import { HashCounter, sha256OfStream } from './hashing.js';
-import {
-  createDecryptor,
-  createEncryptor,
-  type DecryptionSettings,
-  type EncryptionSettings,
-} from './encryption.js';
+import { createDecryptor, createEncryptor, type DecryptionSettings, type EncryptionSettings } from './encryption.js';
 import type { BackupStore } from './store.js';
 
 export const COMPRESSIONS = ['none', 'gzip', 'zstd'] as const;
@@ -38,8 +33,7 @@ export interface WriteArchiveOptions {
 function compressor(c: Compression): Transform | undefined {
   if (c === 'gzip') return zlib.createGzip({ level: 6 });
   // Level 3 is zstd's default: most of the ratio at a fraction of the CPU of higher levels.
-  if (c === 'zstd')
-    return zlib.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 } });
+  if (c === 'zstd') return zlib.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 } });
   return undefined;
 }
 
@@ -72,12 +66,7 @@ export async function writeArchive(
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   const flowing = pipeline([source, ...stages, out] as unknown as [Readable, ...Transform[]]);
   await Promise.all([store.put(key, out, { sizeHint: options.sizeHint }), flowing]);
-  return {
-    rawSha256: raw.sha256(),
-    rawBytes: raw.bytes,
-    storedSha256: stored.sha256(),
-    storedBytes: stored.bytes,
-  };
+  return { rawSha256: raw.sha256(), rawBytes: raw.bytes, storedSha256: stored.sha256(), storedBytes: stored.bytes };
 }
 
 export interface ReadArchiveOptions {
@@ -107,11 +96,7 @@ class ExpectHash extends Transform {
     if (this.expectedBytes !== undefined && this.bytes !== this.expectedBytes) {
       cb(new IntegrityError(`${this.what}: ${this.bytes} bytes, expected ${this.expectedBytes}`));
     } else if (got !== this.expectedSha256) {
-      cb(
-        new IntegrityError(
-          `${this.what}: SHA-256 ${got} does not match the manifest's ${this.expectedSha256}`,
-        ),
-      );
+      cb(new IntegrityError(`${this.what}: SHA-256 ${got} does not match the manifest's ${this.expectedSha256}`));
     } else cb();
   }
 }
@@ -129,11 +114,7 @@ export async function readArchive(
 ): Promise<void> {
   const body = await store.get(key);
   const stages: Transform[] = [
-    new ExpectHash(
-      `stored object ${store.uriFor(key)}`,
-      options.expected.storedSha256,
-      options.expected.storedBytes,
-    ),
+    new ExpectHash(`stored object ${store.uriFor(key)}`, options.expected.storedSha256, options.expected.storedBytes),
   ];
   const dec = createDecryptor(options.decryption);
   if (dec) stages.push(dec);
@@ -144,12 +125,7 @@ export async function readArchive(
 }
 
 /** Reads the stored object back and proves it is what was written. */
-export async function verifyStoredObject(
-  store: BackupStore,
-  key: string,
-  sha256: string,
-  bytes: number,
-): Promise<void> {
+export async function verifyStoredObject(store: BackupStore, key: string, sha256: string, bytes: number): Promise<void> {
   const got = await sha256OfStream(await store.get(key));
   if (got.bytes !== bytes || got.sha256 !== sha256) {
     throw new IntegrityError(

@@ -14,11 +14,7 @@ export interface StoreSettings {
   verifyUpload: boolean;
 }
 
-export function parseStoreSettings(
-  inputs: InputSource,
-  secret: (v: string) => void,
-  destinationInput = 'destination',
-): StoreSettings {
+export function parseStoreSettings(inputs: InputSource, secret: (v: string) => void, destinationInput = 'destination'): StoreSettings {
   void secret;
   return {
     destination: parseDestination(destinationInput, inputs.get(destinationInput)),
