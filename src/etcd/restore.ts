@@ -428,7 +428,15 @@ export async function restoreEtcd(
     const connection = settings.connection(endpoints);
     const snapshotFile = path.join(local, 'snapshot.db');
     await reporter.group('Fetch and verify the snapshot', async () => {
-      await fetchVerified(store, manifest, snapshotKey, settings.store, snapshotFile);
+      await fetchVerified(store, manifest, snapshotKey, settings.store, snapshotFile).catch(
+        (err: unknown) => {
+          // Damaged bytes usually break the decompressor (or decryption) before the hash check ends.
+          if (err instanceof KubesafeError) throw err;
+          throw new IntegrityError(
+            `snapshot: ${uri} cannot be read back as the manifest describes (${errorMessage(err)}); it is damaged or was replaced`,
+          );
+        },
+      );
       reporter.info(
         `verified ${uri}: stored SHA-256 ${manifest.storedSha256}, snapshot SHA-256 ${manifest.sha256}, ${manifest.rawSizeBytes} bytes`,
       );
