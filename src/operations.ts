@@ -15,6 +15,7 @@ export interface Operation {
 export const OPERATIONS: Record<string, () => Promise<Operation>> = {
   'etcd-snapshot': () => import('./actions/etcd-snapshot.js'),
   'migration-precheck': () => import('./actions/migration-precheck.js'),
+  'etcd-restore': () => import('./actions/etcd-restore.js'),
 };
 
 export function operationNames(): string[] {

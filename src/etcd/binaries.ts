@@ -50,9 +50,35 @@ export interface RestoreArgs {
   initialClusterToken: string;
   initialAdvertisePeerUrls: string;
   dataDir: string;
-  /** etcdutl 3.5.? and later: move revisions ahead so watchers see the restore as new events. */
+  /**
+   * etcdutl 3.5.10 and later: move revisions ahead of any the clients have seen, and mark the old ones
+   * compacted, so that watchers (the API servers' caches) relist instead of missing the rollback.
+   */
   bumpRevision?: number;
   markCompacted?: boolean;
+}
+
+export type RestoreToolKind = 'etcdutl' | 'etcdctl';
+
+/** `3.5.10` -> [3, 5, 10]; undefined when the text holds no version. */
+export function parseVersion(text: string): [number, number, number] | undefined {
+  const m = /(\d+)\.(\d+)\.(\d+)/.exec(text);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+function atLeast(v: [number, number, number], min: [number, number, number]): boolean {
+  for (let i = 0; i < 3; i++) if (v[i] !== min[i]) return v[i]! > min[i]!;
+  return true;
+}
+
+/** 3.4 has no etcdutl and restores with etcdctl; 3.5 has both; 3.6 removed restore from etcdctl. */
+export function restoreToolForVersion(version: [number, number, number]): RestoreToolKind {
+  return atLeast(version, [3, 5, 0]) ? 'etcdutl' : 'etcdctl';
+}
+
+/** `--bump-revision` and `--mark-compacted` arrived in etcdutl 3.5.10 (etcd-io/etcd#16165). */
+export function supportsBumpRevision(kind: RestoreToolKind, version: [number, number, number]): boolean {
+  return kind === 'etcdutl' && atLeast(version, [3, 5, 10]);
 }
 
 /** The argv of a snapshot restore for either tool. Pure: used by the drill and the restore plans. */
@@ -67,7 +93,10 @@ export function restoreArgv(tool: 'etcdutl' | 'etcdctl', a: RestoreArgs): string
     `--initial-advertise-peer-urls=${a.initialAdvertisePeerUrls}`,
     `--data-dir=${a.dataDir}`,
   ];
-  if (tool === 'etcdutl' && a.bumpRevision !== undefined) argv.push(`--bump-revision=${a.bumpRevision}`);
-  if (tool === 'etcdutl' && a.markCompacted) argv.push('--mark-compacted');
+  if (tool === 'etcdutl' && a.bumpRevision !== undefined && a.bumpRevision > 0) {
+    argv.push(`--bump-revision=${a.bumpRevision}`);
+    // etcdutl requires --mark-compacted together with a bump, and refuses it alone.
+    if (a.markCompacted) argv.push('--mark-compacted');
+  }
   return argv;
 }

@@ -122,6 +122,10 @@ export interface EtcdMember {
   peerUrl: string;
   dataDir: string;
   process?: ChildProcess;
+  /** With `scripts: true`: shell scripts that start (detached, pid file) and stop this member. */
+  startScript?: string;
+  stopScript?: string;
+  pidFile?: string;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -142,6 +146,11 @@ export interface EtcdClusterOptions {
   tls?: boolean;
   version?: '3.4' | '3.6';
   quotaBytes?: number;
+  /**
+   * Run each member from shell scripts (nohup, pid file) instead of as a child of the test, so that
+   * commands run over SSH can stop and start it like a service.
+   */
+  scripts?: boolean;
 }
 
 /** Starts a real etcd cluster on free loopback ports; each member's process is ours to stop. */
@@ -186,9 +195,18 @@ export async function startEtcdCluster(options: EtcdClusterOptions = {}): Promis
             '--client-cert-auth',
           );
         }
+        if (options.scripts) {
+          writeMemberScripts(member, path.join(binDir, 'etcd'), args, root);
+          execFileSync('sh', [member.startScript!], { stdio: 'pipe' });
+          return;
+        }
         member.process = spawn(path.join(binDir, 'etcd'), args, { stdio: 'ignore' });
       },
       async stop() {
+        if (options.scripts) {
+          execFileSync('sh', [member.stopScript!], { stdio: 'pipe' });
+          return;
+        }
         const p = member.process;
         if (!p || p.exitCode !== null || p.signalCode !== null) return;
         const exited = new Promise((r) => p.once('exit', r));
@@ -226,6 +244,40 @@ export async function startEtcdCluster(options: EtcdClusterOptions = {}): Promis
   };
   await waitHealthy(cluster);
   return cluster;
+}
+
+const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** A start script (detached etcd, pid file, log) and a stop script (TERM, wait up to 20 s, KILL). */
+function writeMemberScripts(member: EtcdMember, etcd: string, args: string[], root: string): void {
+  member.pidFile = path.join(root, `${member.name}.pid`);
+  member.startScript = path.join(root, `${member.name}.start.sh`);
+  member.stopScript = path.join(root, `${member.name}.stop.sh`);
+  const log = path.join(root, `${member.name}.log`);
+  writeFileSync(
+    member.startScript,
+    [
+      'set -eu',
+      `if [ -f ${q(member.pidFile)} ] && kill -0 "$(cat ${q(member.pidFile)})" 2>/dev/null; then exit 0; fi`,
+      `setsid nohup ${[etcd, ...args].map(q).join(' ')} >>${q(log)} 2>&1 </dev/null &`,
+      `echo $! > ${q(member.pidFile)}`,
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    member.stopScript,
+    [
+      'set -eu',
+      `[ -f ${q(member.pidFile)} ] || exit 0`,
+      `pid=$(cat ${q(member.pidFile)})`,
+      'kill "$pid" 2>/dev/null || true',
+      'i=0',
+      // A zombie counts as gone: the pid's parent (init here) may never reap it.
+      'while ps -o stat= -p "$pid" | grep -qv Z; do i=$((i+1)); if [ $i -ge 200 ]; then kill -9 "$pid" 2>/dev/null || true; fi; sleep 0.1; done',
+      `rm -f ${q(member.pidFile)}`,
+      '',
+    ].join('\n'),
+  );
 }
 
 function readText(p: string): string {
