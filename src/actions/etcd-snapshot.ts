@@ -18,7 +18,12 @@ export function parseMember(value: string): MemberPreference {
 
 /** Every input, validated before any connection is made. */
 export function parseSnapshotSettings(inputs: InputSource, secret: (v: string) => void): SnapshotSettings {
-  const connect = parseChoice('connect', inputs.get('connect'), ['direct', 'port-forward'] as const, 'direct');
+  const connect = parseChoice(
+    'connect',
+    inputs.get('connect'),
+    ['direct', 'port-forward'] as const,
+    'direct',
+  );
   if (connect === 'direct') requireInput(inputs, 'endpoints');
   requireInput(inputs, 'destination');
   const connection = parseConnection(inputs, secret, connect === 'port-forward');
@@ -48,7 +53,9 @@ export async function run(inputs: InputSource, reporter: Reporter, context: RunC
   const settings = parseSnapshotSettings(inputs, (v) => reporter.secret(v));
   const store = await openStore(settings.store.destination, settings.store.options, reporter);
   const forwards = settings.portForward
-    ? await reporter.group('Forward to the etcd pods through the Kubernetes API', () => openEtcdForwards(settings.portForward!, reporter))
+    ? await reporter.group('Forward to the etcd pods through the Kubernetes API', () =>
+        openEtcdForwards(settings.portForward!, reporter),
+      )
     : undefined;
   if (forwards) {
     settings.connection.endpoints = forwards.endpoints;

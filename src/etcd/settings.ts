@@ -71,13 +71,21 @@ export function parseEndpoints(input: string, value: string): string[] {
 }
 
 /** `endpoints` may be empty only when they are found at run time (`connect: port-forward`). */
-export function parseConnection(inputs: InputSource, secret: (v: string) => void, endpointsFound = false): EtcdConnectionSettings {
+export function parseConnection(
+  inputs: InputSource,
+  secret: (v: string) => void,
+  endpointsFound = false,
+): EtcdConnectionSettings {
   const key = inputs.get('key');
   const password = inputs.get('password');
   secret(key);
   secret(password);
   if (endpointsFound && inputs.get('endpoints') !== '') {
-    throw new InputError('endpoints', inputs.get('endpoints'), 'no value when connect is port-forward (the etcd pods are found through the Kubernetes API)');
+    throw new InputError(
+      'endpoints',
+      inputs.get('endpoints'),
+      'no value when connect is port-forward (the etcd pods are found through the Kubernetes API)',
+    );
   }
   const endpoints = endpointsFound ? [] : parseEndpoints('endpoints', inputs.get('endpoints'));
   const tls: TlsMaterial = {

@@ -16,11 +16,16 @@ export interface PortForwardSettings {
   certSecret?: string;
 }
 
-export function parsePortForwardSettings(inputs: InputSource, secret: (v: string) => void): PortForwardSettings {
+export function parsePortForwardSettings(
+  inputs: InputSource,
+  secret: (v: string) => void,
+): PortForwardSettings {
   const namespace = inputs.get('etcd-namespace') || 'kube-system';
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) throw new InputError('etcd-namespace', namespace, 'a namespace name');
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace))
+    throw new InputError('etcd-namespace', namespace, 'a namespace name');
   const certSecret = inputs.get('etcd-cert-secret') || undefined;
-  if (certSecret && !/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(certSecret)) throw new InputError('etcd-cert-secret', certSecret, 'a Secret name');
+  if (certSecret && !/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(certSecret))
+    throw new InputError('etcd-cert-secret', certSecret, 'a Secret name');
   return {
     kube: parseKubeAccessSettings(inputs, secret),
     namespace,
@@ -51,7 +56,10 @@ function pick(data: Record<string, string>, names: string[]): Buffer | undefined
 }
 
 /** Finds the etcd pods and opens one local forward per pod. */
-export async function openEtcdForwards(settings: PortForwardSettings, reporter: Reporter): Promise<EtcdForwards> {
+export async function openEtcdForwards(
+  settings: PortForwardSettings,
+  reporter: Reporter,
+): Promise<EtcdForwards> {
   const kc = loadKubeConfig(settings.kube);
   await checkPortForwardAccess(kc, settings.namespace, settings.certSecret);
   const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -60,7 +68,9 @@ export async function openEtcdForwards(settings: PortForwardSettings, reporter: 
     const secretObj = await withRetry('read the etcd client certificate Secret', () =>
       core.readNamespacedSecret({ name: settings.certSecret!, namespace: settings.namespace }),
     ).catch((err: unknown) => {
-      throw new PreconditionFailed(`etcd-cert-secret: cannot read Secret ${settings.namespace}/${settings.certSecret}: ${describeApiError(err)}`);
+      throw new PreconditionFailed(
+        `etcd-cert-secret: cannot read Secret ${settings.namespace}/${settings.certSecret}: ${describeApiError(err)}`,
+      );
     });
     const data = secretObj.data ?? {};
     tls = { ca: pick(data, CERT_KEYS.ca), cert: pick(data, CERT_KEYS.cert), key: pick(data, CERT_KEYS.key) };
@@ -71,7 +81,9 @@ export async function openEtcdForwards(settings: PortForwardSettings, reporter: 
       );
     }
   }
-  const pods = await withRetry('list the etcd pods', () => core.listNamespacedPod({ namespace: settings.namespace, labelSelector: settings.selector }));
+  const pods = await withRetry('list the etcd pods', () =>
+    core.listNamespacedPod({ namespace: settings.namespace, labelSelector: settings.selector }),
+  );
   const running = pods.items.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp);
   if (running.length === 0) {
     throw new PreconditionFailed(
@@ -80,13 +92,16 @@ export async function openEtcdForwards(settings: PortForwardSettings, reporter: 
   }
   const forwards: PodForward[] = [];
   try {
-    for (const p of running) forwards.push(await forwardPodPort(kc, settings.namespace, p.metadata!.name!, settings.port));
+    for (const p of running)
+      forwards.push(await forwardPodPort(kc, settings.namespace, p.metadata!.name!, settings.port));
   } catch (err) {
     await Promise.all(forwards.map((f) => f.close()));
     throw err;
   }
   const endpoints = forwards.map((f) => `${settings.scheme}://127.0.0.1:${f.localPort}`);
-  reporter.info(`forwarding to ${forwards.map((f, i) => `${settings.namespace}/${f.pod}:${settings.port} as ${endpoints[i]}`).join(', ')}`);
+  reporter.info(
+    `forwarding to ${forwards.map((f, i) => `${settings.namespace}/${f.pod}:${settings.port} as ${endpoints[i]}`).join(', ')}`,
+  );
   return {
     endpoints,
     pods: new Map(forwards.map((f, i) => [endpoints[i]!, f.pod])),

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { PassThrough } from 'node:stream';
 import { PreconditionFailed } from '../errors.js';
+import { PERMISSIONS } from '../migration/permissions.js';
 import { describeApiError, k8s } from './client.js';
 
 export interface PodForward {
@@ -13,7 +14,12 @@ export interface PodForward {
  * A local TCP port on 127.0.0.1 whose every connection is forwarded to `pod:port` through the API server
  * (`pods/portforward`), as `kubectl port-forward` does. One WebSocket per TCP connection.
  */
-export async function forwardPodPort(kc: k8s.KubeConfig, namespace: string, pod: string, port: number): Promise<PodForward> {
+export async function forwardPodPort(
+  kc: k8s.KubeConfig,
+  namespace: string,
+  pod: string,
+  port: number,
+): Promise<PodForward> {
   const pf = new k8s.PortForward(kc, true);
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
@@ -46,29 +52,47 @@ export async function forwardPodPort(kc: k8s.KubeConfig, namespace: string, pod:
 }
 
 /** Asks the API server whether the caller may do what the port-forward mode needs, before trying it. */
-export async function checkPortForwardAccess(kc: k8s.KubeConfig, namespace: string, secretName?: string): Promise<void> {
+export async function checkPortForwardAccess(
+  kc: k8s.KubeConfig,
+  namespace: string,
+  secretName?: string,
+): Promise<void> {
   const authz = kc.makeApiClient(k8s.AuthorizationV1Api);
-  const needed: { verb: string; resource: string; subresource?: string; name?: string }[] = [
-    { verb: 'list', resource: 'pods' },
-    { verb: 'create', resource: 'pods', subresource: 'portforward' },
-  ];
-  if (secretName) needed.push({ verb: 'get', resource: 'secrets', name: secretName });
+  const needed = PERMISSIONS['etcd-snapshot-port-forward']
+    .filter((p) => !p.onlyFor || secretName)
+    .flatMap((p) =>
+      p.verbs.map((verb) => ({
+        verb,
+        resource: p.resource,
+        subresource: p.subresource,
+        name: p.resource === 'secrets' ? secretName : undefined,
+      })),
+    );
   const missing: string[] = [];
   for (const n of needed) {
     let allowed = false;
     try {
       const review = await authz.createSelfSubjectAccessReview({
-        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { namespace, ...n } } },
+        body: {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SelfSubjectAccessReview',
+          spec: { resourceAttributes: { namespace, ...n } },
+        },
       });
       allowed = review.status?.allowed === true;
     } catch (err) {
-      throw new PreconditionFailed(`connect: port-forward: cannot check permissions: ${describeApiError(err)}`);
+      throw new PreconditionFailed(
+        `connect: port-forward: cannot check permissions: ${describeApiError(err)}`,
+      );
     }
-    if (!allowed) missing.push(`${n.verb} ${n.resource}${n.subresource ? '/' + n.subresource : ''}${n.name ? ' ' + n.name : ''}`);
+    if (!allowed)
+      missing.push(
+        `${n.verb} ${n.resource}${n.subresource ? '/' + n.subresource : ''}${n.name ? ' ' + n.name : ''}`,
+      );
   }
   if (missing.length > 0) {
     throw new PreconditionFailed(
-      `connect: port-forward needs permissions the caller lacks in namespace ${namespace}: ${missing.join(', ')} (see deploy/rbac/etcd-snapshot-port-forward.yaml)`,
+      `connect: port-forward needs permissions the caller lacks in namespace ${namespace}: ${missing.join(', ')} (deploy/rbac/etcd-snapshot-port-forward.yaml grants them)`,
     );
   }
 }

@@ -18,7 +18,7 @@ export interface Permission {
   why: string;
 }
 
-export type PermissionAction = 'migration-precheck' | 'zone-migrate';
+export type PermissionAction = 'migration-precheck' | 'zone-migrate' | 'etcd-snapshot-port-forward';
 
 const SNAP = 'snapshot.storage.k8s.io';
 
@@ -121,6 +121,26 @@ export const PERMISSIONS: Record<PermissionAction, Permission[]> = {
       verbs: ['create'],
       namespaced: false,
       why: 'check the migration verbs',
+    },
+  ],
+  // etcd-snapshot with `connect: port-forward`, in the etcd pods' namespace (kube-system by default).
+  'etcd-snapshot-port-forward': [
+    { group: '', resource: 'pods', verbs: ['get', 'list'], namespaced: true, why: 'find the etcd pods' },
+    {
+      group: '',
+      resource: 'pods',
+      subresource: 'portforward',
+      verbs: ['create'],
+      namespaced: true,
+      why: "forward to etcd's client port",
+    },
+    {
+      group: '',
+      resource: 'secrets',
+      verbs: ['get'],
+      namespaced: true,
+      onlyFor: 'etcd-cert-secret',
+      why: 'read the etcd client certificate',
     },
   ],
   'zone-migrate': [

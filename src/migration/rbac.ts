@@ -48,4 +48,8 @@ export function rbacYaml(action: PermissionAction): string {
   ].join('\n');
 }
 
-export const RBAC_ACTIONS: PermissionAction[] = ['migration-precheck', 'zone-migrate'];
+export const RBAC_ACTIONS: PermissionAction[] = [
+  'migration-precheck',
+  'zone-migrate',
+  'etcd-snapshot-port-forward',
+];

@@ -26,7 +26,14 @@ beforeAll(async () => {
   const b64 = (f: string) => readFileSync(f).toString('base64');
   await core.createNamespacedSecret({
     namespace: 'kube-system',
-    body: { metadata: { name: SECRET }, data: { 'ca.crt': b64(env.ETCD_CACERT!), 'tls.crt': b64(env.ETCD_CERT!), 'tls.key': b64(env.ETCD_KEY!) } },
+    body: {
+      metadata: { name: SECRET },
+      data: {
+        'ca.crt': b64(env.ETCD_CACERT!),
+        'tls.crt': b64(env.ETCD_CERT!),
+        'tls.key': b64(env.ETCD_KEY!),
+      },
+    },
   });
 });
 
@@ -55,7 +62,9 @@ describe('connect: port-forward', () => {
     const log = reporter.lines.join('\n');
     expect(log).toContain('forwarding to kube-system/etcd-kwok-zone-a-0:2379');
     expect(log).toMatch(/restore drill passed: \d+ keys/);
-    const manifest = JSON.parse(readFileSync(new URL(reporter.outputs['manifest-uri']!).pathname, 'utf8')) as SnapshotManifest;
+    const manifest = JSON.parse(
+      readFileSync(new URL(reporter.outputs['manifest-uri']!).pathname, 'utf8'),
+    ) as SnapshotManifest;
     expect(manifest.etcdVersion).toMatch(/^3\.6\./);
     // A Kubernetes cluster's etcd: the restored snapshot holds its namespaces and RBAC objects.
     expect(manifest.keyCountsByPrefix['/registry/namespaces']).toBeGreaterThanOrEqual(4);
@@ -67,13 +76,29 @@ describe('connect: port-forward', () => {
   it('names the missing permission for an identity without pods/portforward', async () => {
     const dest = path.join(scratch, 'restricted');
     await expect(
-      run(inputsFrom({ connect: 'port-forward', kubeconfig: cluster.kubeconfigRestricted, destination: dest }), new RecordingReporter(), {}),
-    ).rejects.toThrow(/port-forward needs permissions the caller lacks in namespace kube-system: list pods, create pods\/portforward/);
+      run(
+        inputsFrom({ connect: 'port-forward', kubeconfig: cluster.kubeconfigRestricted, destination: dest }),
+        new RecordingReporter(),
+        {},
+      ),
+    ).rejects.toThrow(
+      /port-forward needs permissions the caller lacks in namespace kube-system: get pods, list pods, create pods\/portforward \(deploy\/rbac\/etcd-snapshot-port-forward.yaml/,
+    );
   });
 
   it('refuses endpoints together with port-forward before connecting', async () => {
     await expect(
-      run(inputsFrom({ connect: 'port-forward', endpoints: 'https://10.0.0.1:2379', destination: path.join(scratch, 'x') }), new RecordingReporter(), {}),
-    ).rejects.toThrow(/endpoints: "https:\/\/10.0.0.1:2379" is not valid; expected no value when connect is port-forward/);
+      run(
+        inputsFrom({
+          connect: 'port-forward',
+          endpoints: 'https://10.0.0.1:2379',
+          destination: path.join(scratch, 'x'),
+        }),
+        new RecordingReporter(),
+        {},
+      ),
+    ).rejects.toThrow(
+      /endpoints: "https:\/\/10.0.0.1:2379" is not valid; expected no value when connect is port-forward/,
+    );
   });
 });
