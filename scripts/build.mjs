@@ -54,6 +54,8 @@ await esbuild.build({
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
   plugins: [virtualEntries],
+  // ssh2's optional native addons: at run time the require fails and ssh2 uses its JavaScript crypto.
+  external: ['*.node'],
   // CommonJS dependencies call require() and use __dirname (etcd3 finds its .proto files with it).
   banner: {
     js: [
