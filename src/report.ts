@@ -13,6 +13,8 @@ export interface Reporter {
   /** Markdown appended to the job summary (or printed at the end on a terminal). */
   summary(markdown: string): void;
   progress(label: string, totalBytes?: number): Progress;
+  /** Kept for the action's post step (GITHUB_STATE); the CLI, which has none, ignores it. */
+  saveState(name: string, value: string): void;
   /** True when running inside GitHub Actions. */
   readonly inActions: boolean;
 }
@@ -35,7 +37,11 @@ export class RecordingReporter implements Reporter {
   readonly outputs: Record<string, string> = {};
   readonly summaries: string[] = [];
   readonly secrets: string[] = [];
+  readonly state: Record<string, string> = {};
   readonly inActions = false;
+  saveState(name: string, value: string): void {
+    this.state[name] = value;
+  }
   info(message: string): void {
     this.lines.push(message);
   }

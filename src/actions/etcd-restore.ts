@@ -1,4 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import {
   parseBool,
@@ -12,8 +11,9 @@ import type { Reporter, RunContext } from '../report.js';
 import { parseMemberSpecs, validateDataDir } from '../etcd/restore-members.js';
 import { defaultHooks, type BumpSetting, type RestoreHooks } from '../etcd/restore-plan.js';
 import { restoreEtcd, type RestoreSettings } from '../etcd/restore.js';
-import { parseConnection, readPem } from '../etcd/settings.js';
-import { openSshSession, parseKnownHosts, type OpenSshSession, type SshCredentials } from '../etcd/ssh.js';
+import { parseConnection } from '../etcd/settings.js';
+import { openSshSession, type OpenSshSession } from '../etcd/ssh.js';
+import { parseSshSettings, type SshSettings } from '../etcd/ssh-settings.js';
 import { parseObjectUri } from '../store/destination.js';
 import { parseStoreSettings } from '../store/settings.js';
 
@@ -30,30 +30,6 @@ function parseHooks(inputs: InputSource): RestoreHooks {
     stopEtcd: inputs.get('stop-etcd-command') || d.stopEtcd,
     startEtcd: inputs.get('start-etcd-command') || d.startEtcd,
   };
-}
-
-/** A text input that may also be the path of a file holding the text. */
-function textOrFile(value: string): string {
-  return value !== '' && !/\s/.test(value) && existsSync(value) ? readFileSync(value, 'utf8') : value;
-}
-
-export interface SshSettings {
-  user: string;
-  credentials: SshCredentials;
-}
-
-export function parseSshSettings(inputs: InputSource, secret: (v: string) => void): SshSettings {
-  const keyText = requireInput(inputs, 'ssh-private-key');
-  secret(keyText);
-  const key = readPem('ssh-private-key', keyText)!.toString();
-  secret(key);
-  const passphrase = inputs.get('ssh-passphrase');
-  secret(passphrase);
-  const user = inputs.get('ssh-user') || 'root';
-  if (!/^[a-z_][\w.-]*$/i.test(user))
-    throw new InputError('ssh-user', user, 'a user name (letters, digits, ".", "_", "-")');
-  const knownHosts = parseKnownHosts('ssh-known-hosts', textOrFile(requireInput(inputs, 'ssh-known-hosts')));
-  return { user, credentials: { privateKey: key, passphrase: passphrase || undefined, knownHosts } };
 }
 
 /** Every input, validated before anything is fetched or any member is contacted. */

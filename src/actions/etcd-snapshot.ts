@@ -5,6 +5,12 @@ import type { Reporter, RunContext } from '../report.js';
 import type { MemberPreference } from '../etcd/members.js';
 import { parseConnection } from '../etcd/settings.js';
 import { openEtcdForwards, parsePortForwardSettings } from '../etcd/via-kubernetes.js';
+import {
+  parseQuiesceSettings,
+  QUIESCE_STATE,
+  startApiServers,
+  withApiServersStopped,
+} from '../etcd/quiesce.js';
 import { takeSnapshot, type SnapshotSettings } from '../etcd/snapshot.js';
 import { openStore } from '../store/open.js';
 import { parseStoreSettings } from '../store/settings.js';
@@ -43,6 +49,7 @@ export function parseSnapshotSettings(inputs: InputSource, secret: (v: string) =
     store: parseStoreSettings(inputs, secret),
     clusterName,
     labels: parseKeyValues('labels', inputs.get('labels')),
+    quiesce: parseQuiesceSettings(inputs, secret),
     verify: parseChoice('verify', inputs.get('verify'), ['hash', 'restore'] as const, 'hash'),
     etcdBinDir: inputs.get('etcd-bin-dir') || undefined,
     timeoutMs: parseDuration('timeout', inputs.get('timeout'), 30 * 60_000),
@@ -63,7 +70,18 @@ export async function run(inputs: InputSource, reporter: Reporter, context: RunC
     settings.connection.tls = { ...forwards.tls, ...definedOnly(settings.connection.tls) };
   }
   try {
-    const result = await takeSnapshot(settings, store, reporter, context);
+    let outageMs: number | undefined;
+    let result;
+    if (settings.quiesce) {
+      const q = await withApiServersStopped(settings.quiesce, reporter, () =>
+        takeSnapshot(settings, store, reporter, context),
+      );
+      result = q.result;
+      outageMs = q.outageMs;
+      reporter.setOutput('quiesce-outage-seconds', (outageMs / 1000).toFixed(1));
+    } else {
+      result = await takeSnapshot(settings, store, reporter, context);
+    }
     const m = result.manifest;
     const outputs: Record<string, string> = {
       'snapshot-uri': result.snapshotUri,
@@ -123,4 +141,17 @@ export async function run(inputs: InputSource, reporter: Reporter, context: RunC
 
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The post step: if the main step died with the API servers stopped, start them again. */
+export async function post(
+  inputs: InputSource,
+  reporter: Reporter,
+  state: Record<string, string>,
+): Promise<void> {
+  if (!state[QUIESCE_STATE.hosts] || state[QUIESCE_STATE.resumed] === 'true') return;
+  const settings = parseQuiesceSettings(inputs, (v) => reporter.secret(v));
+  if (!settings) return;
+  reporter.warn('the snapshot step ended with the API servers stopped; starting them again');
+  await startApiServers(settings, reporter);
 }

@@ -41,6 +41,7 @@ export class CliReporter implements Reporter {
       this.depth--;
     }
   }
+  saveState(): void {}
   setOutput(name: string, value: string): void {
     this.outputs[name] = value;
   }

@@ -20,11 +20,13 @@ import {
 import { readQuotaBytes } from './metrics.js';
 import type { EtcdConnectionSettings } from './settings.js';
 import type { PortForwardSettings } from './via-kubernetes.js';
+import type { QuiesceSettings } from './quiesce.js';
 import { SnapshotTrailerCheck, openSnapshotStream } from './snapshot-stream.js';
 
 export interface SnapshotSettings {
   connection: EtcdConnectionSettings;
   portForward?: PortForwardSettings;
+  quiesce?: QuiesceSettings;
   member: MemberPreference;
   store: StoreSettings;
   clusterName: string;

@@ -23,6 +23,9 @@ export class ActionsReporter implements Reporter {
   group<T>(name: string, fn: () => Promise<T>): Promise<T> {
     return core.group(name, fn);
   }
+  saveState(name: string, value: string): void {
+    core.saveState(name, value);
+  }
   setOutput(name: string, value: string): void {
     core.setOutput(name, value);
   }
