@@ -1,10 +1,15 @@
-import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { PassThrough, Transform, type Duplex, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
 import { IntegrityError } from '../errors.js';
 import { HashCounter, sha256OfStream } from './hashing.js';
-import { createDecryptor, createEncryptor, type DecryptionSettings, type EncryptionSettings } from './encryption.js';
+import {
+  createDecryptor,
+  createEncryptor,
+  type DecryptionSettings,
+  type EncryptionSettings,
+} from './encryption.js';
 import type { BackupStore } from './store.js';
 
 export const COMPRESSIONS = ['none', 'gzip', 'zstd'] as const;
@@ -33,7 +38,8 @@ export interface WriteArchiveOptions {
 function compressor(c: Compression): Transform | undefined {
   if (c === 'gzip') return zlib.createGzip({ level: 6 });
   // Level 3 is zstd's default: most of the ratio at a fraction of the CPU of higher levels.
-  if (c === 'zstd') return zlib.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 } });
+  if (c === 'zstd')
+    return zlib.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 } });
   return undefined;
 }
 
@@ -55,7 +61,7 @@ export async function writeArchive(
 ): Promise<ArchiveResult> {
   const raw = new HashCounter(options.onRawBytes);
   const stored = new HashCounter();
-  const stages: (Transform | PassThrough)[] = [];
+  const stages: Duplex[] = [];
   if (options.rawCheck) stages.push(options.rawCheck);
   stages.push(raw);
   const comp = compressor(options.compression);
@@ -66,13 +72,20 @@ export async function writeArchive(
   const out = new PassThrough({ highWaterMark: 1 << 20 });
   const flowing = pipeline([source, ...stages, out] as unknown as [Readable, ...Transform[]]);
   await Promise.all([store.put(key, out, { sizeHint: options.sizeHint }), flowing]);
-  return { rawSha256: raw.sha256(), rawBytes: raw.bytes, storedSha256: stored.sha256(), storedBytes: stored.bytes };
+  return {
+    rawSha256: raw.sha256(),
+    rawBytes: raw.bytes,
+    storedSha256: stored.sha256(),
+    storedBytes: stored.bytes,
+  };
 }
 
 export interface ReadArchiveOptions {
   compression: Compression;
   decryption: DecryptionSettings;
   expected: { rawSha256: string; storedSha256: string; rawBytes?: number; storedBytes?: number };
+  /** Progress of the download, in stored bytes. */
+  onStoredBytes?: (n: number) => void;
 }
 
 /** Ends with an IntegrityError when the bytes that went through do not hash to `expected`. */
@@ -96,7 +109,11 @@ class ExpectHash extends Transform {
     if (this.expectedBytes !== undefined && this.bytes !== this.expectedBytes) {
       cb(new IntegrityError(`${this.what}: ${this.bytes} bytes, expected ${this.expectedBytes}`));
     } else if (got !== this.expectedSha256) {
-      cb(new IntegrityError(`${this.what}: SHA-256 ${got} does not match the manifest's ${this.expectedSha256}`));
+      cb(
+        new IntegrityError(
+          `${this.what}: SHA-256 ${got} does not match the manifest's ${this.expectedSha256}`,
+        ),
+      );
     } else cb();
   }
 }
@@ -113,8 +130,13 @@ export async function readArchive(
   sink: NodeJS.WritableStream,
 ): Promise<void> {
   const body = await store.get(key);
-  const stages: Transform[] = [
-    new ExpectHash(`stored object ${store.uriFor(key)}`, options.expected.storedSha256, options.expected.storedBytes),
+  if (options.onStoredBytes) body.on('data', (c: Buffer) => options.onStoredBytes!(c.length));
+  const stages: Duplex[] = [
+    new ExpectHash(
+      `stored object ${store.uriFor(key)}`,
+      options.expected.storedSha256,
+      options.expected.storedBytes,
+    ),
   ];
   const dec = createDecryptor(options.decryption);
   if (dec) stages.push(dec);
@@ -125,8 +147,16 @@ export async function readArchive(
 }
 
 /** Reads the stored object back and proves it is what was written. */
-export async function verifyStoredObject(store: BackupStore, key: string, sha256: string, bytes: number): Promise<void> {
-  const got = await sha256OfStream(await store.get(key));
+export async function verifyStoredObject(
+  store: BackupStore,
+  key: string,
+  sha256: string,
+  bytes: number,
+  onBytes?: (n: number) => void,
+): Promise<void> {
+  const body = await store.get(key);
+  if (onBytes) body.on('data', (c: Buffer) => onBytes(c.length));
+  const got = await sha256OfStream(body);
   if (got.bytes !== bytes || got.sha256 !== sha256) {
     throw new IntegrityError(
       `read-back of ${store.uriFor(key)}: ${got.bytes} bytes with SHA-256 ${got.sha256}, ` +

@@ -8,7 +8,8 @@ export type Destination =
   | { scheme: 'sftp'; user: string; host: string; port: number; root: string }
   | { scheme: 'artifact'; name: string };
 
-const EXPECTED = 'a URI such as file:///var/backups/etcd, s3://bucket/prefix, sftp://user@host:22/path or artifact://name';
+const EXPECTED =
+  'a URI such as file:///var/backups/etcd, s3://bucket/prefix, sftp://user@host:22/path or artifact://name';
 
 /** Parses a `destination` input. Relative and absolute plain paths are folders. */
 export function parseDestination(input: string, value: string): Destination {
@@ -26,7 +27,11 @@ export function parseDestination(input: string, value: string): Destination {
       return { scheme: 'file', root: fileURLToPath(url) };
     case 's3:': {
       if (url.hostname === '') throw new InputError(input, value, 's3://BUCKET/optional/prefix');
-      return { scheme: 's3', bucket: url.hostname, prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, '') };
+      return {
+        scheme: 's3',
+        bucket: url.hostname,
+        prefix: decodeURIComponent(url.pathname).replace(/^\/+|\/+$/g, ''),
+      };
     }
     case 'sftp:': {
       if (url.hostname === '' || url.username === '')
@@ -41,7 +46,8 @@ export function parseDestination(input: string, value: string): Destination {
     }
     case 'artifact:': {
       const name = (url.hostname + url.pathname).replace(/\/+$/, '');
-      if (!/^[\w.-]+(\/[\w.-]+)*$/.test(name)) throw new InputError(input, value, 'artifact://NAME (letters, digits, . _ -)');
+      if (!/^[\w.-]+(\/[\w.-]+)*$/.test(name))
+        throw new InputError(input, value, 'artifact://NAME (letters, digits, . _ -)');
       return { scheme: 'artifact', name };
     }
     default:

@@ -27,7 +27,10 @@ export class FileStore implements BackupStore {
   async put(key: string, body: Readable): Promise<void> {
     const target = this.resolve(key);
     await mkdir(path.dirname(target), { recursive: true });
-    const temp = path.join(path.dirname(target), `.${path.basename(target)}.partial-${randomBytes(4).toString('hex')}`);
+    const temp = path.join(
+      path.dirname(target),
+      `.${path.basename(target)}.partial-${randomBytes(4).toString('hex')}`,
+    );
     try {
       await pipeline(body, createWriteStream(temp, { flags: 'wx', highWaterMark: 1 << 20 }));
       const fh = await open(temp, 'r');

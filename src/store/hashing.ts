@@ -30,7 +30,9 @@ export class HashCounter extends Transform {
   }
 }
 
-export async function sha256OfStream(stream: NodeJS.ReadableStream): Promise<{ sha256: string; bytes: number }> {
+export async function sha256OfStream(
+  stream: NodeJS.ReadableStream,
+): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {

@@ -45,5 +45,7 @@ export function manifestKeyFor(snapshotKey: string): string {
 }
 
 export function isManifest(value: unknown): value is SnapshotManifest {
-  return typeof value === 'object' && value !== null && (value as { schema?: unknown }).schema === MANIFEST_SCHEMA;
+  return (
+    typeof value === 'object' && value !== null && (value as { schema?: unknown }).schema === MANIFEST_SCHEMA
+  );
 }
