@@ -37,7 +37,11 @@ export function loadActionMeta(name: string, root = projectRoot()): ActionMeta {
   };
   const inputs: Record<string, InputMeta> = {};
   for (const [k, v] of Object.entries(raw.inputs ?? {})) {
-    inputs[k] = { description: v.description, required: v.required, default: v.default === undefined ? undefined : String(v.default) };
+    inputs[k] = {
+      description: v.description,
+      required: v.required,
+      default: v.default === undefined ? undefined : String(v.default),
+    };
   }
   return { name: raw.name, description: raw.description, inputs, outputs: raw.outputs ?? {} };
 }

@@ -13,7 +13,9 @@ export class InputError extends KubesafeError {
     value: string,
     expected: string,
   ) {
-    super(`${input}: ${value === '' ? 'empty value' : JSON.stringify(value)} is not valid; expected ${expected}`);
+    super(
+      `${input}: ${value === '' ? 'empty value' : JSON.stringify(value)} is not valid; expected ${expected}`,
+    );
   }
 }
 

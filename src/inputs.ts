@@ -23,13 +23,24 @@ export function parseBool(name: string, value: string, fallback = false): boolea
   throw new InputError(name, value, 'true or false');
 }
 
-export function parseChoice<T extends string>(name: string, value: string, choices: readonly T[], fallback: T): T {
+export function parseChoice<T extends string>(
+  name: string,
+  value: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
   if (value === '') return fallback;
   if ((choices as readonly string[]).includes(value)) return value as T;
   throw new InputError(name, value, `one of ${choices.join(', ')}`);
 }
 
-export function parseInteger(name: string, value: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+export function parseInteger(
+  name: string,
+  value: string,
+  fallback: number,
+  min = 0,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (value === '') return fallback;
   if (!/^-?\d+$/.test(value)) throw new InputError(name, value, `a whole number between ${min} and ${max}`);
   const n = Number(value);
@@ -37,7 +48,14 @@ export function parseInteger(name: string, value: string, fallback: number, min 
   return n;
 }
 
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /** Parses `90s`, `5m`, `1h30m`, `7d` into milliseconds. */
 export function parseDuration(name: string, value: string, fallbackMs: number): number {

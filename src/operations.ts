@@ -14,6 +14,7 @@ export interface Operation {
  */
 export const OPERATIONS: Record<string, () => Promise<Operation>> = {
   'etcd-snapshot': () => import('./actions/etcd-snapshot.js'),
+  snapshots: () => import('./actions/snapshots.js'),
 };
 
 export function operationNames(): string[] {

@@ -5,8 +5,12 @@ import type { Reporter, RunContext } from '../report.js';
 import type { MemberPreference } from '../etcd/members.js';
 import { parseConnection } from '../etcd/settings.js';
 import { takeSnapshot, type SnapshotSettings } from '../etcd/snapshot.js';
+import { withGithubServices } from '../github/services.js';
+import { applyRetention } from '../store/catalog.js';
 import { openStore } from '../store/open.js';
+import { parseRetention, type RetentionPolicy } from '../store/retention.js';
 import { parseStoreSettings } from '../store/settings.js';
+import type { BackupStore } from '../store/store.js';
 
 export function parseMember(value: string): MemberPreference {
   if (value === '' || value === 'leader') return { kind: 'leader' };
@@ -16,21 +20,42 @@ export function parseMember(value: string): MemberPreference {
 }
 
 /** Every input, validated before any connection is made. */
-export function parseSnapshotSettings(inputs: InputSource, secret: (v: string) => void): SnapshotSettings {
+export function parseSnapshotSettings(
+  inputs: InputSource,
+  secret: (v: string) => void,
+): SnapshotSettings & { retention?: RetentionPolicy } {
   requireInput(inputs, 'endpoints');
   requireInput(inputs, 'destination');
   const connection = parseConnection(inputs, secret);
   const clusterName = inputs.get('cluster-name') || 'default';
   if (!/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/i.test(clusterName)) {
-    throw new InputError('cluster-name', clusterName, 'letters, digits, ".", "_" or "-" (it becomes part of object names)');
+    throw new InputError(
+      'cluster-name',
+      clusterName,
+      'letters, digits, ".", "_" or "-" (it becomes part of object names)',
+    );
+  }
+  const store = parseStoreSettings(inputs, secret);
+  const verify = parseChoice('verify', inputs.get('verify'), ['hash', 'restore'] as const, 'hash');
+  if (
+    verify === 'restore' &&
+    store.encryption.kind === 'recipients' &&
+    store.decryption.kind !== 'identities'
+  ) {
+    throw new InputError(
+      'decryption-identity',
+      '',
+      'an age identity matching encryption-recipients: verify: restore decrypts the snapshot',
+    );
   }
   return {
     connection,
     member: parseMember(inputs.get('member')),
-    store: parseStoreSettings(inputs, secret),
+    store,
+    retention: parseRetention('retention', inputs.get('retention')),
     clusterName,
     labels: parseKeyValues('labels', inputs.get('labels')),
-    verify: parseChoice('verify', inputs.get('verify'), ['hash', 'restore'] as const, 'hash'),
+    verify,
     etcdBinDir: inputs.get('etcd-bin-dir') || undefined,
     timeoutMs: parseDuration('timeout', inputs.get('timeout'), 30 * 60_000),
   };
@@ -38,7 +63,11 @@ export function parseSnapshotSettings(inputs: InputSource, secret: (v: string) =
 
 export async function run(inputs: InputSource, reporter: Reporter, context: RunContext): Promise<void> {
   const settings = parseSnapshotSettings(inputs, (v) => reporter.secret(v));
-  const store = await openStore(settings.store.destination, settings.store.options, reporter);
+  const store = await openStore(
+    settings.store.destination,
+    withGithubServices(settings.store.options),
+    reporter,
+  );
   try {
     const result = await takeSnapshot(settings, store, reporter, context);
     const m = result.manifest;
@@ -52,6 +81,14 @@ export async function run(inputs: InputSource, reporter: Reporter, context: RunC
       member: m.member.name,
       'etcd-version': m.etcdVersion,
     };
+    if (settings.store.presignExpirySeconds !== undefined) {
+      outputs['presigned-url'] = await presignedUrl(
+        store,
+        m.snapshotKey,
+        settings.store.presignExpirySeconds,
+        reporter,
+      );
+    }
     for (const [k, v] of Object.entries(outputs)) reporter.setOutput(k, v);
     const notes: string[] = [];
     if (m.encryption.kind === 'none') {
@@ -69,19 +106,67 @@ export async function run(inputs: InputSource, reporter: Reporter, context: RunC
             ['manifest', result.manifestUri],
             ['member', `${m.member.name} (${m.member.endpoint})`],
             ['etcd version', m.etcdVersion],
-            ['revision', `${m.revision}${m.revisionExact ? '' : ' (approximate: writes landed during the stream)'}`],
+            [
+              'revision',
+              `${m.revision}${m.revisionExact ? '' : ' (approximate: writes landed during the stream)'}`,
+            ],
             ['keys', m.keyCount],
             ['size', `${m.rawSizeBytes} bytes from etcd, ${m.storedSizeBytes} stored (${m.compression})`],
             ['sha256', m.sha256],
             ['stored sha256', m.storedSha256],
-            ['verified', m.verify === 'restore' ? 'hashes, read-back and restore drill' : 'hashes and read-back'],
-            ['labels', Object.entries(m.labels).map(([k, v]) => (v === 'true' ? k : `${k}=${v}`)).join(', ') || '-'],
+            [
+              'verified',
+              m.verify === 'restore' ? 'hashes, read-back and restore drill' : 'hashes and read-back',
+            ],
+            [
+              'labels',
+              Object.entries(m.labels)
+                .map(([k, v]) => (v === 'true' ? k : `${k}=${v}`))
+                .join(', ') || '-',
+            ],
           ],
         ),
         ...notes,
       ].join('\n\n'),
     );
+    if (settings.retention)
+      await pruneAfterSnapshot(store, settings.clusterName, settings.retention, reporter);
   } finally {
     await store.close();
   }
+}
+
+async function presignedUrl(
+  store: BackupStore,
+  key: string,
+  expirySeconds: number,
+  reporter: Reporter,
+): Promise<string> {
+  if (!store.presign)
+    throw new InputError(
+      'presign-expiry',
+      String(expirySeconds),
+      `empty: ${store.rootUri} cannot presign URLs`,
+    );
+  const url = await store.presign(key, expirySeconds);
+  reporter.secret(url);
+  reporter.info(`presigned GET URL valid for ${expirySeconds} s: in the masked output presigned-url`);
+  return url;
+}
+
+/** After the manifest: the snapshot is complete, so a failed prune warns instead of failing the backup. */
+async function pruneAfterSnapshot(
+  store: BackupStore,
+  cluster: string,
+  policy: RetentionPolicy,
+  reporter: Reporter,
+): Promise<void> {
+  await reporter.group('Apply retention', async () => {
+    try {
+      const r = await applyRetention(store, cluster, policy, { dryRun: false, reporter });
+      reporter.setOutput('pruned', String(r.deleted.length));
+    } catch (err) {
+      reporter.warn(`retention was not applied: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
 }

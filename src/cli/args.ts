@@ -29,11 +29,18 @@ export function parseArgs(argv: string[], meta: ActionMeta | undefined): ParsedA
     const name = arg.slice(2, eq === -1 ? undefined : eq);
     const input = meta?.inputs[name];
     if (!input) {
-      const valid = meta ? Object.keys(meta.inputs).map((n) => `--${n}`).join(', ') : '(none)';
+      const valid = meta
+        ? Object.keys(meta.inputs)
+            .map((n) => `--${n}`)
+            .join(', ')
+        : '(none)';
       throw new InputError(`--${name}`, arg, `one of the flags ${valid}`);
     }
     if (eq !== -1) flags[name] = arg.slice(eq + 1);
-    else if (isBooleanInput(input) && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--') || !/^(true|false)$/.test(argv[i + 1]!)))
+    else if (
+      isBooleanInput(input) &&
+      (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--') || !/^(true|false)$/.test(argv[i + 1]!))
+    )
       flags[name] = 'true';
     else {
       const value = argv[++i];

@@ -28,7 +28,9 @@ function usage(): string {
     'usage: kubesafe <command> [flags]      kubesafe <command> --help',
     '',
     'commands:',
-    ...availableCommands().map((c) => `  ${c.padEnd(18)}${loadActionMeta(COMMANDS[c]!.action).description.split('\n')[0]}`),
+    ...availableCommands().map(
+      (c) => `  ${c.padEnd(18)}${loadActionMeta(COMMANDS[c]!.action).description.split('\n')[0]}`,
+    ),
   ].join('\n');
 }
 
@@ -42,7 +44,9 @@ export async function main(argv: string[], env = process.env): Promise<number> {
   }
   const spec = COMMANDS[command];
   if (!spec || !OPERATIONS[spec.action]) {
-    process.stderr.write(`error: unknown command ${JSON.stringify(command)}; commands: ${availableCommands().join(', ')}\n`);
+    process.stderr.write(
+      `error: unknown command ${JSON.stringify(command)}; commands: ${availableCommands().join(', ')}\n`,
+    );
     return 2;
   }
   try {
@@ -54,7 +58,11 @@ export async function main(argv: string[], env = process.env): Promise<number> {
     }
     const positionalNames = spec.positionals ?? [];
     if (args.positionals.length > positionalNames.length) {
-      throw new InputError('arguments', args.positionals.join(' '), `at most ${positionalNames.length} positional arguments (${positionalNames.join(', ') || 'none'})`);
+      throw new InputError(
+        'arguments',
+        args.positionals.join(' '),
+        `at most ${positionalNames.length} positional arguments (${positionalNames.join(', ') || 'none'})`,
+      );
     }
     args.positionals.forEach((v, i) => (args.flags[positionalNames[i]!] = v));
     const values = resolveInputs(meta, args.flags, env);

@@ -52,7 +52,11 @@ export class CliReporter implements Reporter {
     let bytes = 0;
     if (this.err.isTTY) {
       const bar = new cliProgress.SingleBar(
-        { format: `${label} [{bar}] {percentage}% {value_mib} MiB {rate} MiB/s`, hideCursor: true, stream: this.err },
+        {
+          format: `${label} [{bar}] {percentage}% {value_mib} MiB {rate} MiB/s`,
+          hideCursor: true,
+          stream: this.err,
+        },
         cliProgress.Presets.shades_classic,
       );
       const total = totalBytes && totalBytes > 0 ? totalBytes : 0;
@@ -62,7 +66,10 @@ export class CliReporter implements Reporter {
           bytes += n;
           const secs = (Date.now() - start) / 1000 || 1;
           if (!total) bar.setTotal(bytes + 1);
-          bar.update(bytes, { value_mib: (bytes / 1048576).toFixed(1), rate: (bytes / 1048576 / secs).toFixed(1) });
+          bar.update(bytes, {
+            value_mib: (bytes / 1048576).toFixed(1),
+            rate: (bytes / 1048576 / secs).toFixed(1),
+          });
         },
         done: () => bar.stop(),
       };

@@ -32,7 +32,10 @@ export function findEtcdTools(binDir?: string): EtcdTools {
         'Install them (Debian: apt-get install etcd-server etcd-client) or set etcd-bin-dir',
     );
   }
-  return { etcd, restoreTool: etcdutl ? { kind: 'etcdutl', path: etcdutl } : { kind: 'etcdctl', path: etcdctl! } };
+  return {
+    etcd,
+    restoreTool: etcdutl ? { kind: 'etcdutl', path: etcdutl } : { kind: 'etcdctl', path: etcdctl! },
+  };
 }
 
 export async function toolVersion(binary: string): Promise<string> {

@@ -27,6 +27,7 @@ export function connectMember(settings: EtcdConnectionSettings, endpoint: string
       certChain: settings.tls.cert,
     };
   }
-  if (settings.auth) options.auth = { ...settings.auth, callOptions: () => ({ deadline: Date.now() + timeoutMs }) };
+  if (settings.auth)
+    options.auth = { ...settings.auth, callOptions: () => ({ deadline: Date.now() + timeoutMs }) };
   return new Etcd3(options);
 }

@@ -61,7 +61,9 @@ export async function restoreDrill(
       );
     } catch (err) {
       const stderr = (err as { stderr?: string }).stderr ?? '';
-      throw new IntegrityError(`restore drill: ${tools.restoreTool.kind} snapshot restore failed: ${stderr.trim().split('\n').pop() ?? errorMessage(err)}`);
+      throw new IntegrityError(
+        `restore drill: ${tools.restoreTool.kind} snapshot restore failed: ${stderr.trim().split('\n').pop() ?? errorMessage(err)}`,
+      );
     }
     child = spawn(
       tools.etcd,
@@ -84,11 +86,13 @@ export async function restoreDrill(
       const deadline = Date.now() + 30_000;
       let revision: number | undefined;
       while (revision === undefined) {
-        if (child.exitCode !== null) throw new KubesafeError(`restore drill: the throwaway etcd exited: ${stderr.trim().slice(-500)}`);
+        if (child.exitCode !== null)
+          throw new KubesafeError(`restore drill: the throwaway etcd exited: ${stderr.trim().slice(-500)}`);
         try {
           revision = Number((await etcd.maintenance.status()).header.revision);
         } catch {
-          if (Date.now() > deadline) throw new TimeoutError('restore drill: the throwaway etcd did not start within 30 s');
+          if (Date.now() > deadline)
+            throw new TimeoutError('restore drill: the throwaway etcd did not start within 30 s');
           await new Promise((r) => setTimeout(r, 200));
         }
       }

@@ -8,7 +8,9 @@ export function prefixOf(key: string): string {
   const parts = key.split('/');
   if (key.startsWith('/registry/')) {
     const second = parts[2] ?? '';
-    return second.includes('.') && parts.length > 4 ? `/registry/${second}/${parts[3]}` : `/registry/${second}`;
+    return second.includes('.') && parts.length > 4
+      ? `/registry/${second}/${parts[3]}`
+      : `/registry/${second}`;
   }
   if (key.startsWith('/')) return `/${parts[1] ?? ''}`;
   return parts.length > 1 ? `${parts[0]}/` : '(top level)';
@@ -60,7 +62,10 @@ export function totalKeys(counts: Record<string, number>): number {
 }
 
 /** Rows where two per-prefix counts differ. */
-export function diffCounts(expected: Record<string, number>, actual: Record<string, number>): { prefix: string; expected: number; actual: number }[] {
+export function diffCounts(
+  expected: Record<string, number>,
+  actual: Record<string, number>,
+): { prefix: string; expected: number; actual: number }[] {
   const prefixes = [...new Set([...Object.keys(expected), ...Object.keys(actual)])].sort();
   return prefixes
     .map((prefix) => ({ prefix, expected: expected[prefix] ?? 0, actual: actual[prefix] ?? 0 }))

@@ -46,7 +46,9 @@ export function chooseMember(
     const named = probes.filter((p) => p.name === preference.name);
     if (named.length === 0) {
       const known = probes.filter((p) => p.name).map((p) => p.name);
-      return { error: `member: no member named ${JSON.stringify(preference.name)}; members: ${known.join(', ') || '(none reachable)'}` };
+      return {
+        error: `member: no member named ${JSON.stringify(preference.name)}; members: ${known.join(', ') || '(none reachable)'}`,
+      };
     }
     const ok = named.find((p) => p.problem === undefined);
     return ok ? { probe: ok } : { error: `member: ${preference.name} is not healthy: ${named[0]!.problem}` };
@@ -56,7 +58,8 @@ export function chooseMember(
     const leader = healthy.find(isLeader);
     if (leader) return { probe: leader };
     const leaderIds = new Set(healthy.map((p) => p.leaderId).filter((id) => id && id !== '0'));
-    if (leaderIds.size === 0) return { error: 'no etcd member reports a leader: the cluster has lost quorum' };
+    if (leaderIds.size === 0)
+      return { error: 'no etcd member reports a leader: the cluster has lost quorum' };
     return {
       probe: healthy[0]!,
       warning: `the leader (member id ${[...leaderIds].join(', ')}) is not among the endpoints; using ${healthy[0]!.name ?? healthy[0]!.endpoint}`,
@@ -99,14 +102,26 @@ async function probeOne(
     // A linearizable read proves the member is part of a working quorum, not just alive.
     await client.get('kubesafe-health-probe').exists();
     const list = await client.cluster.memberList({ linearizable: false });
-    members = list.members.map((m) => ({ id: m.ID, name: m.name, peerUrls: m.peerURLs, clientUrls: m.clientURLs }));
+    members = list.members.map((m) => ({
+      id: m.ID,
+      name: m.name,
+      peerUrls: m.peerURLs,
+      clientUrls: m.clientURLs,
+    }));
     probe.name = members.find((m) => m.id === probe.memberId)?.name;
-    const alarms = await client.maintenance.alarm({ action: AlarmAction.Get, memberID: '0', alarm: AlarmType.None });
-    probe.alarms = alarms.alarms.filter((a) => a.memberID === probe.memberId || a.memberID === '0').map((a) => String(a.alarm));
+    const alarms = await client.maintenance.alarm({
+      action: AlarmAction.Get,
+      memberID: '0',
+      alarm: AlarmType.None,
+    });
+    probe.alarms = alarms.alarms
+      .filter((a) => a.memberID === probe.memberId || a.memberID === '0')
+      .map((a) => String(a.alarm));
     if (errors.length > 0) probe.problem = `member reports errors: ${errors.join('; ')}`;
     else if (probe.leaderId === '0') probe.problem = 'member has no leader';
   } catch (err) {
-    probe.problem = (await diagnoseTls(settings, endpoint, err)) ?? `unreachable or failing: ${shortGrpcError(err)}`;
+    probe.problem =
+      (await diagnoseTls(settings, endpoint, err)) ?? `unreachable or failing: ${shortGrpcError(err)}`;
   } finally {
     client.close();
   }
@@ -114,7 +129,10 @@ async function probeOne(
 }
 
 export function shortGrpcError(err: unknown): string {
-  return errorMessage(err).replace(/^Error:\s*/, '').split('\n')[0]!.slice(0, 300);
+  return errorMessage(err)
+    .replace(/^Error:\s*/, '')
+    .split('\n')[0]!
+    .slice(0, 300);
 }
 
 /** Probes every endpoint in parallel: status, a linearizable read, member list and alarms. */

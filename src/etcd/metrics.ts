@@ -3,7 +3,10 @@ import http from 'node:http';
 import type { EtcdConnectionSettings } from './settings.js';
 
 /** The backend quota from the member's /metrics, or undefined when it cannot be read. */
-export async function readQuotaBytes(settings: EtcdConnectionSettings, endpoint: string): Promise<number | undefined> {
+export async function readQuotaBytes(
+  settings: EtcdConnectionSettings,
+  endpoint: string,
+): Promise<number | undefined> {
   const url = new URL('/metrics', endpoint);
   const mod = url.protocol === 'https:' ? https : http;
   return new Promise((resolve) => {

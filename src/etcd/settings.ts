@@ -20,29 +20,51 @@ export function readPem(input: string, value: string): Buffer | undefined {
   let text = value;
   if (!value.includes('-----BEGIN')) {
     if (!existsSync(value)) {
-      throw new InputError(input, value.length > 200 ? value.slice(0, 40) + '…' : value, 'PEM content or the path of a readable PEM file');
+      throw new InputError(
+        input,
+        value.length > 200 ? value.slice(0, 40) + '…' : value,
+        'PEM content or the path of a readable PEM file',
+      );
     }
     text = readFileSync(value, 'utf8');
   }
   if (!/-----BEGIN [A-Z0-9 ]+-----[\s\S]+-----END [A-Z0-9 ]+-----/.test(text)) {
     // Never quote the content: it may be a private key.
-    throw new InputError(input, value.includes('-----BEGIN') ? '<PEM content>' : value, 'a PEM block (-----BEGIN ...----- ... -----END ...-----)');
+    throw new InputError(
+      input,
+      value.includes('-----BEGIN') ? '<PEM content>' : value,
+      'a PEM block (-----BEGIN ...----- ... -----END ...-----)',
+    );
   }
   return Buffer.from(text);
 }
 
 export function parseEndpoints(input: string, value: string): string[] {
   const list = parseList(value);
-  if (list.length === 0) throw new InputError(input, value, 'one or more etcd client URLs such as https://10.0.0.10:2379');
+  if (list.length === 0)
+    throw new InputError(input, value, 'one or more etcd client URLs such as https://10.0.0.10:2379');
   return list.map((e) => {
     let url: URL;
     try {
       url = new URL(e);
     } catch {
-      throw new InputError(input, e, 'an http:// or https:// URL with a host and port, such as https://10.0.0.10:2379');
+      throw new InputError(
+        input,
+        e,
+        'an http:// or https:// URL with a host and port, such as https://10.0.0.10:2379',
+      );
     }
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '' || url.username || url.password) {
-      throw new InputError(input, e, 'an http:// or https:// URL with a host and port, such as https://10.0.0.10:2379');
+    if (
+      (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+      url.hostname === '' ||
+      url.username ||
+      url.password
+    ) {
+      throw new InputError(
+        input,
+        e,
+        'an http:// or https:// URL with a host and port, such as https://10.0.0.10:2379',
+      );
     }
     return `${url.protocol}//${url.host}`;
   });
@@ -61,11 +83,19 @@ export function parseConnection(inputs: InputSource, secret: (v: string) => void
   };
   if (tls.key) secret(tls.key.toString());
   if ((tls.cert === undefined) !== (tls.key === undefined)) {
-    throw new InputError(tls.cert ? 'key' : 'cert', '', `a value: cert and key come together (only ${tls.cert ? 'cert' : 'key'} was given)`);
+    throw new InputError(
+      tls.cert ? 'key' : 'cert',
+      '',
+      `a value: cert and key come together (only ${tls.cert ? 'cert' : 'key'} was given)`,
+    );
   }
   const username = inputs.get('username');
   if ((username === '') !== (password === '')) {
-    throw new InputError(username ? 'password' : 'username', '', 'a value: username and password come together');
+    throw new InputError(
+      username ? 'password' : 'username',
+      '',
+      'a value: username and password come together',
+    );
   }
   if (tls.ca && endpoints.some((e) => e.startsWith('http:'))) {
     throw new InputError('endpoints', endpoints.join(','), 'https:// URLs when a CA is given');

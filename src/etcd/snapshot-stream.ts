@@ -41,12 +41,20 @@ export class SnapshotTrailerCheck extends Transform {
 
   override _flush(cb: TransformCallback): void {
     if (this.tail.length < TRAILER_BYTES) {
-      cb(new IntegrityError(`snapshot stream is ${this.dbBytes + this.tail.length} bytes: too short to hold etcd's hash trailer`));
+      cb(
+        new IntegrityError(
+          `snapshot stream is ${this.dbBytes + this.tail.length} bytes: too short to hold etcd's hash trailer`,
+        ),
+      );
       return;
     }
     const expected = this.hash.digest();
     if (!expected.equals(this.tail)) {
-      cb(new IntegrityError("snapshot stream does not end with the SHA-256 of its content: it was cut short or altered"));
+      cb(
+        new IntegrityError(
+          'snapshot stream does not end with the SHA-256 of its content: it was cut short or altered',
+        ),
+      );
       return;
     }
     cb();
@@ -62,7 +70,10 @@ interface SnapshotMessage {
  * The maintenance snapshot stream as a byte stream. Fails when the server ends the stream before it
  * said the last message was sent (remaining_bytes 0), which a proxy closing early produces.
  */
-export async function openSnapshotStream(client: Etcd3, onFirstMessage?: (totalBytes: number) => void): Promise<Readable> {
+export async function openSnapshotStream(
+  client: Etcd3,
+  onFirstMessage?: (totalBytes: number) => void,
+): Promise<Readable> {
   const call = (await client.maintenance.snapshot()) as unknown as Readable;
   let sawLast = false;
   let first = true;
@@ -81,7 +92,10 @@ export async function openSnapshotStream(client: Etcd3, onFirstMessage?: (totalB
       cb(null, msg.blob);
     },
     flush(cb) {
-      if (!sawLast) cb(new IntegrityError(`snapshot stream ended after ${received} bytes, before etcd sent its last part`));
+      if (!sawLast)
+        cb(
+          new IntegrityError(`snapshot stream ended after ${received} bytes, before etcd sent its last part`),
+        );
       else cb();
     },
   });

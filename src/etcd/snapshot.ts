@@ -4,12 +4,20 @@ import { PreconditionFailed, IntegrityError } from '../errors.js';
 import type { Reporter, RunContext } from '../report.js';
 import { compressionSuffix, readArchive, verifyStoredObject, writeArchive } from '../store/archive.js';
 import { MANIFEST_SCHEMA, manifestKeyFor, type SnapshotManifest } from '../store/manifest.js';
+import { encryptionRecord } from '../store/encryption.js';
 import type { StoreSettings } from '../store/settings.js';
 import type { BackupStore } from '../store/store.js';
 import { connectMember } from './client.js';
 import { restoreDrill } from './drill.js';
 import { countKeysByPrefix, diffCounts, totalKeys } from './key-counts.js';
-import { chooseMember, probeMembers, probeTable, unusableClusterError, type MemberPreference, type MemberProbe } from './members.js';
+import {
+  chooseMember,
+  probeMembers,
+  probeTable,
+  unusableClusterError,
+  type MemberPreference,
+  type MemberProbe,
+} from './members.js';
 import { readQuotaBytes } from './metrics.js';
 import type { EtcdConnectionSettings } from './settings.js';
 import { SnapshotTrailerCheck, openSnapshotStream } from './snapshot-stream.js';
@@ -35,7 +43,10 @@ export interface SnapshotResult {
 
 /** `20261201T204551Z`: sorts as time, safe in every store's key syntax. */
 export function timestampForKey(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function snapshotKey(cluster: string, at: Date, revision: number, store: StoreSettings): string {
@@ -48,7 +59,9 @@ const QUOTA_WARN_RATIO = 0.8;
 function quotaWarnings(probe: MemberProbe, quotaBytes: number | undefined): string[] {
   const out: string[] = [];
   if (probe.alarms.includes('NOSPACE')) {
-    out.push(`etcd raised the NOSPACE alarm on ${probe.name}: the cluster refuses writes until space is reclaimed (compact, defrag, disarm)`);
+    out.push(
+      `etcd raised the NOSPACE alarm on ${probe.name}: the cluster refuses writes until space is reclaimed (compact, defrag, disarm)`,
+    );
   }
   if (quotaBytes && probe.dbSizeBytes && probe.dbSizeBytes > QUOTA_WARN_RATIO * quotaBytes) {
     out.push(
@@ -79,8 +92,14 @@ export async function takeSnapshot(
     const choice = chooseMember(probes, settings.member);
     if ('error' in choice) throw unusableClusterError(probes, choice.error);
     if (choice.warning) reporter.warn(choice.warning);
-    for (const w of quotaWarnings(choice.probe, await readQuotaBytes(settings.connection, choice.probe.endpoint))) reporter.warn(w);
-    reporter.info(`streaming from ${choice.probe.name} (${choice.probe.endpoint}), etcd ${choice.probe.version}`);
+    for (const w of quotaWarnings(
+      choice.probe,
+      await readQuotaBytes(settings.connection, choice.probe.endpoint),
+    ))
+      reporter.warn(w);
+    reporter.info(
+      `streaming from ${choice.probe.name} (${choice.probe.endpoint}), etcd ${choice.probe.version}`,
+    );
     return { probe: choice.probe, probes, members };
   });
 
@@ -93,7 +112,10 @@ export async function takeSnapshot(
     const objectKey = key;
     const archive = await reporter.group('Stream the snapshot', async () => {
       let progress: ReturnType<Reporter['progress']> | undefined;
-      const source = await openSnapshotStream(client, (total) => (progress = reporter.progress('snapshot', total)));
+      const source = await openSnapshotStream(
+        client,
+        (total) => (progress = reporter.progress('snapshot', total)),
+      );
       const result = await writeArchive(source, store, objectKey, {
         compression: settings.store.compression,
         encryption: settings.store.encryption,
@@ -102,14 +124,20 @@ export async function takeSnapshot(
         onRawBytes: (n) => progress?.add(n),
       });
       progress?.done();
-      reporter.info(`stored ${store.uriFor(objectKey)}: ${result.rawBytes} bytes from etcd, ${result.storedBytes} stored`);
+      reporter.info(
+        `stored ${store.uriFor(objectKey)}: ${result.rawBytes} bytes from etcd, ${result.storedBytes} stored`,
+      );
       return result;
     });
     const revAfter = await status(client);
 
     const verified = await reporter.group('Verify', async () => {
       if (settings.store.verifyUpload) {
-        await verifyStoredObject(store, objectKey, archive.storedSha256, archive.storedBytes);
+        const readBack = reporter.progress('read-back', archive.storedBytes);
+        await verifyStoredObject(store, objectKey, archive.storedSha256, archive.storedBytes, (n) =>
+          readBack.add(n),
+        );
+        readBack.done();
         reporter.info(`read back ${store.uriFor(objectKey)}: SHA-256 ${archive.storedSha256} matches`);
       }
       if (settings.verify === 'hash') {
@@ -118,18 +146,29 @@ export async function takeSnapshot(
       }
       const drill = await restoreDrill(
         (sink) =>
-          readArchive(store, objectKey, {
-            compression: settings.store.compression,
-            decryption: settings.store.decryption,
-            expected: { rawSha256: archive.rawSha256, storedSha256: archive.storedSha256, rawBytes: archive.rawBytes },
-          }, sink),
+          readArchive(
+            store,
+            objectKey,
+            {
+              compression: settings.store.compression,
+              decryption: settings.store.decryption,
+              expected: {
+                rawSha256: archive.rawSha256,
+                storedSha256: archive.storedSha256,
+                rawBytes: archive.rawBytes,
+              },
+            },
+            sink,
+          ),
         settings.etcdBinDir,
       );
       let live: Record<string, number>;
       try {
         live = await countKeysByPrefix(client, drill.revision);
       } catch (err) {
-        throw new PreconditionFailed(`restore drill: cannot count the live keys at revision ${drill.revision} to compare: ${String(err)}`);
+        throw new PreconditionFailed(
+          `restore drill: cannot count the live keys at revision ${drill.revision} to compare: ${String(err)}`,
+        );
       }
       const diff = diffCounts(live, drill.counts);
       reporter.info(countTable(live, drill.counts));
@@ -139,8 +178,15 @@ export async function takeSnapshot(
             diff.map((d) => `${d.prefix} live ${d.expected}, restored ${d.actual}`).join('; '),
         );
       }
-      reporter.info(`restore drill passed: ${totalKeys(drill.counts)} keys in ${Object.keys(drill.counts).length} prefixes`);
-      return { counts: drill.counts, revision: drill.revision, exact: true, drill: { counts: drill.counts, live } };
+      reporter.info(
+        `restore drill passed: ${totalKeys(drill.counts)} keys in ${Object.keys(drill.counts).length} prefixes`,
+      );
+      return {
+        counts: drill.counts,
+        revision: drill.revision,
+        exact: true,
+        drill: { counts: drill.counts, live },
+      };
     });
 
     const manifest: SnapshotManifest = {
@@ -150,7 +196,12 @@ export async function takeSnapshot(
       snapshotKey: objectKey,
       etcdVersion: probe.version ?? 'unknown',
       member: { name: probe.name ?? '', id: probe.memberId ?? '', endpoint: probe.endpoint },
-      members: members.map((m) => ({ name: m.name, id: m.id, peerUrls: m.peerUrls, clientUrls: m.clientUrls })),
+      members: members.map((m) => ({
+        name: m.name,
+        id: m.id,
+        peerUrls: m.peerUrls,
+        clientUrls: m.clientUrls,
+      })),
       revision: verified.revision,
       revisionExact: verified.exact,
       keyCount: totalKeys(verified.counts),
@@ -161,14 +212,25 @@ export async function takeSnapshot(
       sha256: archive.rawSha256,
       storedSha256: archive.storedSha256,
       compression: settings.store.compression,
-      encryption: settings.store.encryption.kind === 'none' ? { kind: 'none' } : { kind: settings.store.encryption.kind },
+      encryption: encryptionRecord(settings.store.encryption),
       labels: settings.labels,
       verify: settings.verify,
-      run: context.runUrl || context.commit ? { url: context.runUrl, commit: context.commit, repository: context.repository } : undefined,
+      run:
+        context.runUrl || context.commit
+          ? { url: context.runUrl, commit: context.commit, repository: context.repository }
+          : undefined,
     };
     const manifestKey = manifestKeyFor(objectKey);
-    await store.put(manifestKey, Readable.from([Buffer.from(JSON.stringify(manifest, null, 2) + '\n')]), { contentType: 'application/json' });
-    return { manifest, snapshotUri: store.uriFor(objectKey), manifestUri: store.uriFor(manifestKey), drill: verified.drill, probes };
+    await store.put(manifestKey, Readable.from([Buffer.from(JSON.stringify(manifest, null, 2) + '\n')]), {
+      contentType: 'application/json',
+    });
+    return {
+      manifest,
+      snapshotUri: store.uriFor(objectKey),
+      manifestUri: store.uriFor(manifestKey),
+      drill: verified.drill,
+      probes,
+    };
   } catch (err) {
     // The manifest is written last, so without it nothing marks the object valid; remove it anyway.
     if (key) await store.delete(key).catch(() => undefined);
@@ -180,6 +242,12 @@ export async function takeSnapshot(
 
 export function countTable(live: Record<string, number>, restored: Record<string, number>): string {
   const prefixes = [...new Set([...Object.keys(live), ...Object.keys(restored)])].sort();
-  const lines = ['prefix | live | restored', ...prefixes.map((p) => `${p} | ${live[p] ?? 0} | ${restored[p] ?? 0}${(live[p] ?? 0) === (restored[p] ?? 0) ? '' : '  <- differs'}`)];
+  const lines = [
+    'prefix | live | restored',
+    ...prefixes.map(
+      (p) =>
+        `${p} | ${live[p] ?? 0} | ${restored[p] ?? 0}${(live[p] ?? 0) === (restored[p] ?? 0) ? '' : '  <- differs'}`,
+    ),
+  ];
   return lines.join('\n');
 }

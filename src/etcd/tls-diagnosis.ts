@@ -5,7 +5,11 @@ import type { EtcdConnectionSettings } from './settings.js';
  * etcd (through gRPC) reports certificate problems as a deadline or a bare UNAVAILABLE. A plain TLS
  * handshake with the same material tells which side is wrong. Returns undefined when TLS is fine.
  */
-export async function diagnoseTls(settings: EtcdConnectionSettings, endpoint: string, _err: unknown): Promise<string | undefined> {
+export async function diagnoseTls(
+  settings: EtcdConnectionSettings,
+  endpoint: string,
+  _err: unknown,
+): Promise<string | undefined> {
   if (!endpoint.startsWith('https:')) return undefined;
   const url = new URL(endpoint);
   const outcome = await new Promise<{ error?: NodeJS.ErrnoException; alert?: string }>((resolve) => {
@@ -29,8 +33,12 @@ export async function diagnoseTls(settings: EtcdConnectionSettings, endpoint: st
       setTimeout(() => finish({}), 500);
     });
     socket.once('error', (error: NodeJS.ErrnoException) => finish({ error }));
-    socket.once('timeout', () => finish({ error: Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }) }));
-    socket.once('end', () => finish({ error: Object.assign(new Error('closed by the server'), { code: 'ECLOSED' }) }));
+    socket.once('timeout', () =>
+      finish({ error: Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }) }),
+    );
+    socket.once('end', () =>
+      finish({ error: Object.assign(new Error('closed by the server'), { code: 'ECLOSED' }) }),
+    );
   });
   const e = outcome.error;
   if (!e) return undefined;
@@ -45,7 +53,11 @@ export async function diagnoseTls(settings: EtcdConnectionSettings, endpoint: st
   if (/certificate required|alert number 116/i.test(msg) || (!settings.tls.cert && code === 'ECLOSED')) {
     return `TLS: ${endpoint} requires a client certificate: set inputs "cert" and "key"`;
   }
-  if (/bad certificate|unknown ca|alert number 4[28]|certificate unknown|decrypt error/i.test(msg) || code === 'ECLOSED' || code === 'ECONNRESET') {
+  if (
+    /bad certificate|unknown ca|alert number 4[28]|certificate unknown|decrypt error/i.test(msg) ||
+    code === 'ECLOSED' ||
+    code === 'ECONNRESET'
+  ) {
     return `TLS: ${endpoint} refused the client certificate (not signed by a CA it trusts, or expired): check inputs "cert" and "key"`;
   }
   if (code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'EHOSTUNREACH') return undefined;

@@ -45,7 +45,9 @@ export async function runAction(name: string): Promise<void> {
 export async function runRootAction(): Promise<void> {
   const command = core.getInput('command');
   if (!OPERATIONS[command]) {
-    core.setFailed(`command: ${JSON.stringify(command)} is not valid; expected one of ${Object.keys(OPERATIONS).join(', ')}`);
+    core.setFailed(
+      `command: ${JSON.stringify(command)} is not valid; expected one of ${Object.keys(OPERATIONS).join(', ')}`,
+    );
     return;
   }
   await runAction(command);
@@ -53,6 +55,7 @@ export async function runRootAction(): Promise<void> {
 
 function stateFromEnv(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (k.startsWith('STATE_') && v !== undefined) out[k.slice(6)] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (k.startsWith('STATE_') && v !== undefined) out[k.slice(6)] = v;
   return out;
 }

@@ -18,18 +18,35 @@ export function loadKubeConfig(settings: KubeAccessSettings): k8s.KubeConfig {
     if (value === '') kc.loadFromDefault();
     else if (/^\s*(apiVersion|clusters|kind|current-context)\s*:/m.test(value)) kc.loadFromString(value);
     else if (existsSync(value)) kc.loadFromFile(value);
-    else throw new InputError('kubeconfig', value.length > 120 ? '<content>' : value, 'the path of a kubeconfig file or its YAML content');
+    else
+      throw new InputError(
+        'kubeconfig',
+        value.length > 120 ? '<content>' : value,
+        'the path of a kubeconfig file or its YAML content',
+      );
   } catch (err) {
     if (err instanceof InputError) throw err;
-    throw new InputError('kubeconfig', value.includes('\n') ? '<content>' : value, `a readable kubeconfig (${(err as Error).message})`);
+    throw new InputError(
+      'kubeconfig',
+      value.includes('\n') ? '<content>' : value,
+      `a readable kubeconfig (${(err as Error).message})`,
+    );
   }
   if (settings.context !== '') {
     if (!kc.getContexts().some((c) => c.name === settings.context)) {
-      throw new InputError('context', settings.context, `one of the kubeconfig's contexts: ${kc.getContexts().map((c) => c.name).join(', ')}`);
+      throw new InputError(
+        'context',
+        settings.context,
+        `one of the kubeconfig's contexts: ${kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ')}`,
+      );
     }
     kc.setCurrentContext(settings.context);
   }
-  if (!kc.getCurrentCluster()) throw new InputError('kubeconfig', '<content>', 'a kubeconfig with a current context and cluster');
+  if (!kc.getCurrentCluster())
+    throw new InputError('kubeconfig', '<content>', 'a kubeconfig with a current context and cluster');
   return kc;
 }
 
@@ -47,7 +64,10 @@ export function isTransient(err: unknown): boolean {
   const status = statusOf(err);
   if (status !== undefined) return status === 409 || status === 429 || status >= 500;
   const code = (err as { code?: string })?.code;
-  return typeof code === 'string' && ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET'].includes(code);
+  return (
+    typeof code === 'string' &&
+    ['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET'].includes(code)
+  );
 }
 
 export interface RetryOptions {
@@ -58,7 +78,11 @@ export interface RetryOptions {
 }
 
 /** Retries transient API errors with exponential backoff and jitter; a permanent error is thrown at once. */
-export async function withRetry<T>(what: string, fn: () => Promise<T>, options: RetryOptions = {}): Promise<T> {
+export async function withRetry<T>(
+  what: string,
+  fn: () => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
   const attempts = options.attempts ?? 6;
   const base = options.baseDelayMs ?? 200;
   const max = options.maxDelayMs ?? 5000;
@@ -67,7 +91,10 @@ export async function withRetry<T>(what: string, fn: () => Promise<T>, options: 
     try {
       return await fn();
     } catch (err) {
-      if (!isTransient(err) || attempt >= attempts) throw attempt > 1 ? new KubesafeError(`${what}: ${describeApiError(err)} (after ${attempt} attempts)`, { cause: err }) : err;
+      if (!isTransient(err) || attempt >= attempts)
+        throw attempt > 1
+          ? new KubesafeError(`${what}: ${describeApiError(err)} (after ${attempt} attempts)`, { cause: err })
+          : err;
       await sleep(Math.min(max, base * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2));
     }
   }

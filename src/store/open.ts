@@ -22,7 +22,12 @@ export async function openStore(
       return new FileStore(destination.root);
     case 's3': {
       const { S3Store } = await import('./s3.js');
-      const store = new S3Store(destination.bucket, destination.prefix, options.s3 ?? S3_DEFAULTS);
+      const s3 = options.s3 ?? S3_DEFAULTS;
+      if (s3.insecureSkipVerify)
+        reporter.warn(
+          `s3-insecure-skip-verify is true: the TLS certificate of ${s3.endpoint ?? 'S3'} is not checked, so anyone on the path can read or alter snapshots`,
+        );
+      const store = new S3Store(destination.bucket, destination.prefix, s3);
       try {
         await store.probe();
       } catch (err) {

@@ -89,6 +89,13 @@ interface SdkError {
   message?: string;
   $metadata?: { httpStatusCode?: number };
   Code?: string;
+  errors?: { code?: string }[];
+}
+
+/** Node reports a refused connection as an AggregateError (one per address tried) or a plain error with a code. */
+function networkCode(e: SdkError): string | undefined {
+  const code = e.code ?? e.errors?.find((x) => x.code)?.code ?? /\b(E[A-Z]{4,})\b/.exec(e.message ?? '')?.[1];
+  return code && NETWORK_CODES.has(code) ? code : e.name === 'TimeoutError' ? 'TimeoutError' : undefined;
 }
 
 /** One clear sentence per failure a user can fix: missing bucket, rejected credentials, unreachable endpoint. */
@@ -120,12 +127,8 @@ export function describeS3Error(err: unknown, where: string, endpoint: string | 
     msg = `${where}: the bucket is in another region; set s3-region`;
   else if (/Region is missing/i.test(e.message ?? ''))
     msg = `${where}: no region; set s3-region (or AWS_REGION)`;
-  else if (
-    NETWORK_CODES.has(code) ||
-    NETWORK_CODES.has(name) ||
-    /ECONNREFUSED|ENOTFOUND|getaddrinfo/.test(e.message ?? '')
-  )
-    msg = `${where}: cannot reach ${target} (${code || name || e.message}); check s3-endpoint and the network`;
+  else if (networkCode(e))
+    msg = `${where}: cannot reach ${target} (${networkCode(e)}); check s3-endpoint and the network`;
   else if (TLS_CODES.test(code))
     msg = `${where}: TLS verification of ${target} failed (${code}); set s3-ca-bundle to the CA that signed its certificate`;
   else msg = `${where}: ${name || 'S3 error'}${status ? ` (HTTP ${status})` : ''}: ${errorMessage(err)}`;

@@ -8,7 +8,10 @@ import { freePort } from '../../src/etcd/drill.js';
 /** etcd versions the tests run against: Debian's 3.4 on the PATH, and 3.6 built by test/cluster/build.sh. */
 export function etcdBinDir(version: '3.4' | '3.6'): string | undefined {
   if (version === '3.4') return existsSync('/usr/bin/etcd') ? '/usr/bin' : undefined;
-  const dir = path.join(process.env.KUBESAFE_CACHE ?? path.join(os.homedir(), '.cache/kubesafe'), 'bin/etcd3.6');
+  const dir = path.join(
+    process.env.KUBESAFE_CACHE ?? path.join(os.homedir(), '.cache/kubesafe'),
+    'bin/etcd3.6',
+  );
   return existsSync(path.join(dir, 'etcd')) ? dir : undefined;
 }
 
@@ -33,12 +36,66 @@ function openssl(args: string[], cwd: string): void {
 export function makeTlsFiles(): TlsFiles {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kubesafe-tls-'));
   const ca = (name: string) => {
-    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`], dir);
+    openssl(
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.crt`,
+        '-days',
+        '2',
+        '-subj',
+        `/CN=${name}`,
+      ],
+      dir,
+    );
   };
   const leaf = (name: string, caName: string, ext: string) => {
     writeFileSync(path.join(dir, `${name}.ext`), ext);
-    openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`], dir);
-    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${caName}.crt`, '-CAkey', `${caName}.key`, '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`], dir);
+    openssl(
+      [
+        'req',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.csr`,
+        '-subj',
+        `/CN=${name}`,
+      ],
+      dir,
+    );
+    openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        `${name}.csr`,
+        '-CA',
+        `${caName}.crt`,
+        '-CAkey',
+        `${caName}.key`,
+        '-CAcreateserial',
+        '-out',
+        `${name}.crt`,
+        '-days',
+        '2',
+        '-extfile',
+        `${name}.ext`,
+      ],
+      dir,
+    );
   };
   ca('ca');
   ca('other-ca');
@@ -122,7 +179,12 @@ export async function startEtcdCluster(options: EtcdClusterOptions = {}): Promis
           `--quota-backend-bytes=${options.quotaBytes ?? 4 * 1024 * 1024 * 1024}`,
         ];
         if (tls) {
-          args.push(`--cert-file=${tls.serverCert}`, `--key-file=${tls.serverKey}`, `--trusted-ca-file=${tls.ca}`, '--client-cert-auth');
+          args.push(
+            `--cert-file=${tls.serverCert}`,
+            `--key-file=${tls.serverKey}`,
+            `--trusted-ca-file=${tls.ca}`,
+            '--client-cert-auth',
+          );
         }
         member.process = spawn(path.join(binDir, 'etcd'), args, { stdio: 'ignore' });
       },
@@ -142,7 +204,11 @@ export async function startEtcdCluster(options: EtcdClusterOptions = {}): Promis
     new Etcd3({
       hosts: endpoints,
       credentials: tls
-        ? { rootCertificate: Buffer.from(readText(tls.ca)), certChain: Buffer.from(readText(tls.clientCert)), privateKey: Buffer.from(readText(tls.clientKey)) }
+        ? {
+            rootCertificate: Buffer.from(readText(tls.ca)),
+            certChain: Buffer.from(readText(tls.clientCert)),
+            privateKey: Buffer.from(readText(tls.clientKey)),
+          }
         : undefined,
     });
   const cluster: EtcdCluster = {
@@ -192,7 +258,11 @@ export async function fillKubernetesLike(client: Etcd3, count: number, valueByte
     const ops = [];
     for (let j = i; j < Math.min(count, i + batch); j++) {
       const r = resources[j % resources.length]!;
-      const value = JSON.stringify({ kind: r, metadata: { name: `obj-${j}`, namespace: `ns-${j % 7}` }, data: 'x'.repeat(valueBytes) });
+      const value = JSON.stringify({
+        kind: r,
+        metadata: { name: `obj-${j}`, namespace: `ns-${j % 7}` },
+        data: 'x'.repeat(valueBytes),
+      });
       ops.push(client.put(`/registry/${r}/ns-${j % 7}/obj-${j}`).value(value));
     }
     await Promise.all(ops);

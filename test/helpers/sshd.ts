@@ -51,10 +51,16 @@ export async function startSshd(): Promise<Sshd> {
     'LogLevel ERROR',
   ].join('\n');
   writeFileSync(path.join(dir, 'sshd_config'), config + '\n');
-  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(dir, 'sshd_config')], { stdio: 'ignore' });
+  const child: ChildProcess = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', path.join(dir, 'sshd_config')], {
+    stdio: 'ignore',
+  });
   await waitForPort(port);
   const hostPub = readFileSync(path.join(dir, 'host.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
-  const otherPub = readFileSync(path.join(dir, 'other-host.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
+  const otherPub = readFileSync(path.join(dir, 'other-host.pub'), 'utf8')
+    .trim()
+    .split(' ')
+    .slice(0, 2)
+    .join(' ');
   return {
     host: '127.0.0.1',
     port,
