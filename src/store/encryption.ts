@@ -1,6 +1,4 @@
-import { Duplex, PassThrough, Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { Duplex } from 'node:stream';
 import { Decrypter, Encrypter } from 'age-encryption';
 import { IntegrityError, KubesafeError } from '../errors.js';
 
@@ -56,22 +54,79 @@ export function parseIdentityFile(text: string): string[] {
 }
 
 /**
- * A Node Transform over a web-stream transformation that is only available after an async setup (age
- * writes or reads its header first). Node streams go in and out; the web streams stay inside.
+ * A Node Duplex over a web-stream transformation that is only available after an async setup (age
+ * writes or reads its header first). Node streams go in and out; the web streams stay inside, and every
+ * error leaves through `mapError`, so callers see IntegrityError or DecryptionKeyError, never age's text alone.
  */
-function webTransform(
-  make: (input: WebReadableStream<Uint8Array>) => Promise<ReadableStream<Uint8Array>>,
-  mapError: (err: unknown) => Error,
-): Duplex {
-  const input = new PassThrough({ highWaterMark: 1 << 20 });
-  const output = new PassThrough({ highWaterMark: 1 << 20 });
-  make(Readable.toWeb(input) as WebReadableStream<Uint8Array>)
-    .then((web) => pipeline(Readable.fromWeb(web as WebReadableStream<Uint8Array>), output))
-    .catch((err: unknown) => {
-      input.destroy();
-      output.destroy(mapError(err));
+class WebTransformDuplex extends Duplex {
+  private controller!: ReadableStreamDefaultController<Uint8Array>;
+  private reader?: ReadableStreamDefaultReader<Uint8Array>;
+  private readonly ready: Promise<void>;
+  private pendingWrite?: () => void;
+
+  constructor(
+    make: (input: ReadableStream<Uint8Array>) => Promise<ReadableStream<Uint8Array>>,
+    private readonly mapError: (err: unknown) => Error,
+  ) {
+    super({ readableHighWaterMark: 1 << 20, writableHighWaterMark: 1 << 20 });
+    const input = new ReadableStream<Uint8Array>(
+      {
+        start: (c) => {
+          this.controller = c;
+        },
+        pull: () => this.releaseWrite(),
+      },
+      { highWaterMark: 4 },
+    );
+    this.ready = make(input).then((out) => {
+      this.reader = out.getReader();
     });
-  return Duplex.from({ writable: input, readable: output });
+    this.ready.catch((err: unknown) => this.destroy(this.mapError(err)));
+  }
+
+  private releaseWrite(): void {
+    const cb = this.pendingWrite;
+    this.pendingWrite = undefined;
+    cb?.();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    // Backpressure: hold the callback until the web side wants more.
+    if ((this.controller.desiredSize ?? 0) > 0) cb();
+    else this.pendingWrite = cb;
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.controller.close();
+    cb();
+  }
+
+  override _read(): void {
+    this.ready.then(
+      async () => {
+        try {
+          const { done, value } = await this.reader!.read();
+          if (done) this.push(null);
+          else this.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+        } catch (err) {
+          this.destroy(this.mapError(err));
+        }
+      },
+      () => undefined,
+    );
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.reader?.cancel(err ?? undefined).catch(() => undefined);
+    try {
+      this.controller.error(err ?? new Error('stream destroyed'));
+    } catch {
+      // already closed
+    }
+    this.releaseWrite();
+    cb(err);
+  }
 }
 
 export function createEncryptor(settings: EncryptionSettings): Duplex | undefined {
@@ -79,8 +134,8 @@ export function createEncryptor(settings: EncryptionSettings): Duplex | undefine
   const e = new Encrypter();
   if (settings.kind === 'passphrase') e.setPassphrase(settings.passphrase);
   else for (const r of settings.recipients) e.addRecipient(r);
-  return webTransform(
-    (input) => e.encrypt(input as unknown as ReadableStream<Uint8Array>),
+  return new WebTransformDuplex(
+    (input) => e.encrypt(input),
     (err) => new KubesafeError(`encryption failed: ${err instanceof Error ? err.message : String(err)}`),
   );
 }
@@ -108,8 +163,8 @@ export function createDecryptor(settings: DecryptionSettings): Duplex | undefine
   const d = new Decrypter();
   if (settings.kind === 'passphrase') d.addPassphrase(settings.passphrase);
   else for (const id of settings.identities) d.addIdentity(id);
-  return webTransform(
-    (input) => d.decrypt(input as unknown as ReadableStream<Uint8Array>),
+  return new WebTransformDuplex(
+    (input) => d.decrypt(input),
     (err) => decryptionError(err, settings),
   );
 }

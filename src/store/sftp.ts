@@ -45,7 +45,12 @@ function connectSocket(host: string, port: number, timeoutMs: number): Promise<n
 /** A folder on an SSH server. Writes go to a temporary name and are renamed into place (posix-rename). */
 export class SftpStore implements BackupStore {
   readonly rootUri: string;
-  private readonly sftp = new SftpClient('kubesafe');
+  // Own listeners: the library's defaults console.log every close, which would land in the job log.
+  private readonly sftp = new SftpClient('kubesafe', {
+    error: () => undefined,
+    end: () => undefined,
+    close: () => undefined,
+  });
 
   private constructor(
     private readonly target: SftpTarget,
