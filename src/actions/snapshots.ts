@@ -160,6 +160,16 @@ export function decryptionFor(manifest: SnapshotManifest, given: DecryptionSetti
   return given;
 }
 
+/**
+ * A manifest and its snapshot are siblings (manifestKeyFor only changes the file name), and a store
+ * opened from an object URI is rooted at the object's folder: find the snapshot next to the manifest.
+ */
+export function siblingSnapshotKey(manifestKey: string, m: SnapshotManifest): string {
+  const dir = path.posix.dirname(manifestKey);
+  const file = path.posix.basename(m.snapshotKey);
+  return dir === '.' ? file : `${dir}/${file}`;
+}
+
 /** Fetches, decrypts, decompresses and verifies both hashes; FILE appears only once all of it passed. */
 async function get(
   store: BackupStore,
@@ -168,6 +178,7 @@ async function get(
   reporter: Reporter,
 ): Promise<void> {
   const m = await readManifest(store, manifestKey);
+  const snapshotKey = siblingSnapshotKey(manifestKey, m);
   const decryption = decryptionFor(m, settings.decryption);
   const output = settings.output!;
   const temp = path.join(
@@ -178,7 +189,7 @@ async function get(
   try {
     await readArchive(
       store,
-      m.snapshotKey,
+      snapshotKey,
       {
         compression: m.compression,
         decryption,
