@@ -54,6 +54,9 @@ await esbuild.build({
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
   plugins: [virtualEntries],
+  // ssh2 tries optional native addons (sshcrypto, cpu-features) inside try/catch and falls back to
+  // pure JS: leave them out of the bundle instead of failing the build.
+  external: ['*.node'],
   // CommonJS dependencies call require() and use __dirname (etcd3 finds its .proto files with it).
   banner: {
     js: [
@@ -74,13 +77,17 @@ if (check) {
   problems.push(...generateDocs(root, { check: true }));
   rmSync(outdir, { recursive: true, force: true });
   if (problems.length > 0) {
-    console.error('dist/ or the generated docs do not match the source; run `npm run build`:\n' + problems.join('\n'));
+    console.error(
+      'dist/ or the generated docs do not match the source; run `npm run build`:\n' + problems.join('\n'),
+    );
     process.exit(1);
   }
   console.log('dist/ and generated docs match the source');
 } else {
   generateDocs(root, { check: false });
-  console.log(`built ${Object.keys(entries).length} entries into dist/ (${(dirSize(outdir) / 1048576).toFixed(1)} MiB)`);
+  console.log(
+    `built ${Object.keys(entries).length} entries into dist/ (${(dirSize(outdir) / 1048576).toFixed(1)} MiB)`,
+  );
 }
 
 function listFiles(dir, base = dir) {
