@@ -219,6 +219,7 @@ try {
   clearInterval(sampler);
   const actionSec = secs(t);
   if (code !== 0) throw new Error(`the action failed (${code}):\n${stderr}`);
+  if (process.env.KUBESAFE_BENCH_VERBOSE) console.log(stderr);
   const outputs = JSON.parse(stdout);
   const storedBytes = statSync(file).size && Number(/(\d+) stored/.exec(stderr)?.[1] ?? NaN);
 
