@@ -1,3 +1,4 @@
+/* global setTimeout, setInterval, clearInterval, performance, fetch */
 // Storage benchmark: etcd -> S3 (local MinIO) the sequential way vs the action's streaming pipeline.
 //
 //   npm run build && npm run bench -- storage            (KUBESAFE_BENCH_MIB=1024 for ~1 GiB; default 256)
@@ -45,7 +46,9 @@ const wait = async (fn, ms = 30000) => {
   for (;;) {
     try {
       if (await fn()) return;
-    } catch {}
+    } catch {
+      // not ready yet
+    }
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -209,7 +212,9 @@ try {
     try {
       const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${action.pid}/status`, 'utf8'));
       if (m) peakKiB = Math.max(peakKiB, Number(m[1]));
-    } catch {}
+    } catch {
+      // not ready yet
+    }
   }, 50);
   let stdout = '';
   let stderr = '';
