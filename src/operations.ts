@@ -16,6 +16,7 @@ export const OPERATIONS: Record<string, () => Promise<Operation>> = {
   'etcd-snapshot': () => import('./actions/etcd-snapshot.js'),
   'migration-precheck': () => import('./actions/migration-precheck.js'),
   'etcd-restore': () => import('./actions/etcd-restore.js'),
+  snapshots: () => import('./actions/snapshots.js'),
 };
 
 export function operationNames(): string[] {

@@ -4,4 +4,4 @@ import { dirname as __kubesafeDirname } from 'node:path';
 const require = __kubesafeRequire(import.meta.url);
 const __filename = __kubesafeToPath(import.meta.url);
 const __dirname = __kubesafeDirname(__filename);
-import{a as t}from"../chunks/chunk-2EWPVF74.js";import"../chunks/chunk-3DIMFENU.js";import"../chunks/chunk-DO223WK5.js";await t("etcd-snapshot");
+import{a as t}from"../chunks/chunk-SU5UFOZ7.js";import"../chunks/chunk-4IC7OMDB.js";import"../chunks/chunk-72NKFB7N.js";import"../chunks/chunk-IWMTZEOY.js";import"../chunks/chunk-BIVNND2K.js";await t("etcd-snapshot");

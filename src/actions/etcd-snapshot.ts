@@ -12,7 +12,11 @@ import {
   withApiServersStopped,
 } from '../etcd/quiesce.js';
 import { takeSnapshot, type SnapshotSettings } from '../etcd/snapshot.js';
+import { withGithubServices } from '../github/services.js';
+import { applyRetention } from '../store/catalog.js';
 import { openStore } from '../store/open.js';
+import { parseRetention, type RetentionPolicy } from '../store/retention.js';
+import type { BackupStore } from '../store/store.js';
 import { parseStoreSettings } from '../store/settings.js';
 
 export function parseMember(value: string): MemberPreference {
@@ -23,7 +27,10 @@ export function parseMember(value: string): MemberPreference {
 }
 
 /** Every input, validated before any connection is made. */
-export function parseSnapshotSettings(inputs: InputSource, secret: (v: string) => void): SnapshotSettings {
+export function parseSnapshotSettings(
+  inputs: InputSource,
+  secret: (v: string) => void,
+): SnapshotSettings & { retention?: RetentionPolicy } {
   const connect = parseChoice(
     'connect',
     inputs.get('connect'),
@@ -42,15 +49,29 @@ export function parseSnapshotSettings(inputs: InputSource, secret: (v: string) =
       'letters, digits, ".", "_" or "-" (it becomes part of object names)',
     );
   }
+  const store = parseStoreSettings(inputs, secret);
+  const verify = parseChoice('verify', inputs.get('verify'), ['hash', 'restore'] as const, 'hash');
+  if (
+    verify === 'restore' &&
+    store.encryption.kind === 'recipients' &&
+    store.decryption.kind !== 'identities'
+  ) {
+    throw new InputError(
+      'decryption-identity',
+      '',
+      'an age identity matching encryption-recipients: verify: restore decrypts the snapshot',
+    );
+  }
   return {
     connection,
     portForward,
     member: parseMember(inputs.get('member')),
-    store: parseStoreSettings(inputs, secret),
+    store,
+    retention: parseRetention('retention', inputs.get('retention')),
     clusterName,
     labels: parseKeyValues('labels', inputs.get('labels')),
     quiesce: parseQuiesceSettings(inputs, secret),
-    verify: parseChoice('verify', inputs.get('verify'), ['hash', 'restore'] as const, 'hash'),
+    verify,
     etcdBinDir: inputs.get('etcd-bin-dir') || undefined,
     timeoutMs: parseDuration('timeout', inputs.get('timeout'), 30 * 60_000),
   };
@@ -58,7 +79,11 @@ export function parseSnapshotSettings(inputs: InputSource, secret: (v: string) =
 
 export async function run(inputs: InputSource, reporter: Reporter, context: RunContext): Promise<void> {
   const settings = parseSnapshotSettings(inputs, (v) => reporter.secret(v));
-  const store = await openStore(settings.store.destination, settings.store.options, reporter);
+  const store = await openStore(
+    settings.store.destination,
+    withGithubServices(settings.store.options),
+    reporter,
+  );
   const forwards = settings.portForward
     ? await reporter.group('Forward to the etcd pods through the Kubernetes API', () =>
         openEtcdForwards(settings.portForward!, reporter),
@@ -93,6 +118,14 @@ export async function run(inputs: InputSource, reporter: Reporter, context: RunC
       member: m.member.name,
       'etcd-version': m.etcdVersion,
     };
+    if (settings.store.presignExpirySeconds !== undefined) {
+      outputs['presigned-url'] = await presignedUrl(
+        store,
+        m.snapshotKey,
+        settings.store.presignExpirySeconds,
+        reporter,
+      );
+    }
     for (const [k, v] of Object.entries(outputs)) reporter.setOutput(k, v);
     const notes: string[] = [];
     if (m.encryption.kind === 'none') {
@@ -133,10 +166,47 @@ export async function run(inputs: InputSource, reporter: Reporter, context: RunC
         ...notes,
       ].join('\n\n'),
     );
+    if (settings.retention)
+      await pruneAfterSnapshot(store, settings.clusterName, settings.retention, reporter);
   } finally {
     await forwards?.close();
     await store.close();
   }
+}
+
+async function presignedUrl(
+  store: BackupStore,
+  key: string,
+  expirySeconds: number,
+  reporter: Reporter,
+): Promise<string> {
+  if (!store.presign)
+    throw new InputError(
+      'presign-expiry',
+      String(expirySeconds),
+      `empty: ${store.rootUri} cannot presign URLs`,
+    );
+  const url = await store.presign(key, expirySeconds);
+  reporter.secret(url);
+  reporter.info(`presigned GET URL valid for ${expirySeconds} s: in the masked output presigned-url`);
+  return url;
+}
+
+/** After the manifest: the snapshot is complete, so a failed prune warns instead of failing the backup. */
+async function pruneAfterSnapshot(
+  store: BackupStore,
+  cluster: string,
+  policy: RetentionPolicy,
+  reporter: Reporter,
+): Promise<void> {
+  await reporter.group('Apply retention', async () => {
+    try {
+      const r = await applyRetention(store, cluster, policy, { dryRun: false, reporter });
+      reporter.setOutput('pruned', String(r.deleted.length));
+    } catch (err) {
+      reporter.warn(`retention was not applied: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

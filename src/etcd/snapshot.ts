@@ -4,6 +4,7 @@ import { PreconditionFailed, IntegrityError, errorMessage } from '../errors.js';
 import type { Reporter, RunContext } from '../report.js';
 import { compressionSuffix, readArchive, verifyStoredObject, writeArchive } from '../store/archive.js';
 import { MANIFEST_SCHEMA, manifestKeyFor, type SnapshotManifest } from '../store/manifest.js';
+import { encryptionRecord } from '../store/encryption.js';
 import type { StoreSettings } from '../store/settings.js';
 import type { BackupStore } from '../store/store.js';
 import { connectMember } from './client.js';
@@ -136,7 +137,11 @@ export async function takeSnapshot(
 
     const verified = await reporter.group('Verify', async () => {
       if (settings.store.verifyUpload) {
-        await verifyStoredObject(store, objectKey, archive.storedSha256, archive.storedBytes);
+        const readBack = reporter.progress('read-back', archive.storedBytes);
+        await verifyStoredObject(store, objectKey, archive.storedSha256, archive.storedBytes, (n) =>
+          readBack.add(n),
+        );
+        readBack.done();
         reporter.info(`read back ${store.uriFor(objectKey)}: SHA-256 ${archive.storedSha256} matches`);
       }
       if (settings.verify === 'hash') {
@@ -183,10 +188,7 @@ export async function takeSnapshot(
       sha256: archive.rawSha256,
       storedSha256: archive.storedSha256,
       compression: settings.store.compression,
-      encryption:
-        settings.store.encryption.kind === 'none'
-          ? { kind: 'none' }
-          : { kind: settings.store.encryption.kind },
+      encryption: encryptionRecord(settings.store.encryption),
       labels: settings.labels,
       verify: settings.verify,
       run:

@@ -1,4 +1,4 @@
-import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { PassThrough, Transform, type Duplex, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
@@ -66,7 +66,7 @@ export async function writeArchive(
   options: WriteArchiveOptions,
 ): Promise<ArchiveResult> {
   const raw: RawHasher = options.rawHasher ?? new HashCounter(options.onRawBytes);
-  const stages: Transform[] = [raw];
+  const stages: Duplex[] = [raw];
   const comp = compressor(options.compression);
   if (comp) stages.push(comp);
   const enc = createEncryptor(options.encryption);
@@ -95,6 +95,8 @@ export interface ReadArchiveOptions {
   compression: Compression;
   decryption: DecryptionSettings;
   expected: { rawSha256: string; storedSha256: string; rawBytes?: number; storedBytes?: number };
+  /** Progress of the download, in stored bytes. */
+  onStoredBytes?: (n: number) => void;
 }
 
 /** Ends with an IntegrityError when the bytes that went through do not hash to `expected`. */
@@ -139,7 +141,8 @@ export async function readArchive(
   sink: NodeJS.WritableStream,
 ): Promise<void> {
   const body = await store.get(key);
-  const stages: Transform[] = [
+  if (options.onStoredBytes) body.on('data', (c: Buffer) => options.onStoredBytes!(c.length));
+  const stages: Duplex[] = [
     new ExpectHash(
       `stored object ${store.uriFor(key)}`,
       options.expected.storedSha256,
@@ -160,8 +163,11 @@ export async function verifyStoredObject(
   key: string,
   sha256: string,
   bytes: number,
+  onBytes?: (n: number) => void,
 ): Promise<void> {
-  const got = await sha256OfStream(await store.get(key));
+  const body = await store.get(key);
+  if (onBytes) body.on('data', (c: Buffer) => onBytes(c.length));
+  const got = await sha256OfStream(body);
   if (got.bytes !== bytes || got.sha256 !== sha256) {
     throw new IntegrityError(
       `read-back of ${store.uriFor(key)}: ${got.bytes} bytes with SHA-256 ${got.sha256}, ` +

@@ -1,4 +1,5 @@
 import type { Compression } from './archive.js';
+import type { EncryptionRecord } from './encryption.js';
 
 export const MANIFEST_SCHEMA = 'kubesafe.dev/etcd-snapshot/v1';
 
@@ -32,7 +33,7 @@ export interface SnapshotManifest {
   sha256: string;
   storedSha256: string;
   compression: Compression;
-  encryption: { kind: string; recipients?: string[] };
+  encryption: EncryptionRecord;
   labels: Record<string, string>;
   verify: 'hash' | 'restore';
   run?: { url?: string; commit?: string; repository?: string };

@@ -111,7 +111,10 @@ describe('quiesce: api-servers', () => {
       server.on('data', (d) => {
         n += d.length;
         client.write(d);
-        if (n > 256 * 1024) (client.destroy(), server.destroy());
+        if (n > 256 * 1024) {
+          client.destroy();
+          server.destroy();
+        }
       });
       client.on('error', () => server.destroy());
       server.on('error', () => client.destroy());
