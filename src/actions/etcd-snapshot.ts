@@ -1,3 +1,6 @@
+import { captureCompanions, parseCompanionSettings, type CompanionSettings } from '../etcd/companions.js';
+import { parseControlPlane, type ControlPlaneAccess } from '../etcd/ssh-settings.js';
+import { openSshSession } from '../etcd/ssh.js';
 import { InputError } from '../errors.js';
 import { parseChoice, parseDuration, parseKeyValues, requireInput, type InputSource } from '../inputs.js';
 import { markdownTable } from '../markdown.js';
@@ -30,7 +33,11 @@ export function parseMember(value: string): MemberPreference {
 export function parseSnapshotSettings(
   inputs: InputSource,
   secret: (v: string) => void,
-): SnapshotSettings & { retention?: RetentionPolicy } {
+): SnapshotSettings & {
+  retention?: RetentionPolicy;
+  companions?: CompanionSettings;
+  controlPlane?: ControlPlaneAccess;
+} {
   const connect = parseChoice(
     'connect',
     inputs.get('connect'),
@@ -71,6 +78,8 @@ export function parseSnapshotSettings(
     clusterName,
     labels: parseKeyValues('labels', inputs.get('labels')),
     quiesce: parseQuiesceSettings(inputs, secret),
+    companions: parseCompanionSettings(inputs, store),
+    controlPlane: inputs.get('companion-files') ? parseControlPlane(inputs, secret) : undefined,
     verify,
     etcdBinDir: inputs.get('etcd-bin-dir') || undefined,
     timeoutMs: parseDuration('timeout', inputs.get('timeout'), 30 * 60_000),
@@ -95,6 +104,29 @@ export async function run(inputs: InputSource, reporter: Reporter, context: RunC
     settings.connection.tls = { ...forwards.tls, ...definedOnly(settings.connection.tls) };
   }
   try {
+    const companions = settings.companions
+      ? (snapshotKey: string) =>
+          reporter.group('Capture the companion files', async () => {
+            const c = settings.controlPlane!;
+            const session = await openSshSession({ ...c.hosts[0]!, user: c.ssh.user }, c.ssh.credentials);
+            try {
+              return {
+                companions: [
+                  await captureCompanions(
+                    session,
+                    settings.companions!,
+                    store,
+                    settings.store,
+                    snapshotKey,
+                    reporter,
+                  ),
+                ],
+              };
+            } finally {
+              await session.close();
+            }
+          })
+      : undefined;
     let outageMs: number | undefined;
     let result;
     if (settings.quiesce) {
@@ -105,7 +137,7 @@ export async function run(inputs: InputSource, reporter: Reporter, context: RunC
       outageMs = q.outageMs;
       reporter.setOutput('quiesce-outage-seconds', (outageMs / 1000).toFixed(1));
     } else {
-      result = await takeSnapshot(settings, store, reporter, context);
+      result = await takeSnapshot(settings, store, reporter, context, companions);
     }
     const m = result.manifest;
     const outputs: Record<string, string> = {

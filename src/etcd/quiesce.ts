@@ -1,8 +1,8 @@
-import { InputError, KubesafeError, errorMessage } from '../errors.js';
-import { parseChoice, parseDuration, parseList, type InputSource } from '../inputs.js';
+import { KubesafeError, errorMessage } from '../errors.js';
+import { parseChoice, parseDuration, type InputSource } from '../inputs.js';
 import type { Reporter } from '../report.js';
 import { staticPodHook } from './restore-plan.js';
-import { parseSshSettings, type SshSettings } from './ssh-settings.js';
+import { parseControlPlane, type SshSettings } from './ssh-settings.js';
 import { openSshSession, type SshSession } from './ssh.js';
 
 /** `quiesce: api-servers`: the cluster's writers are stopped for the snapshot and always brought back. */
@@ -16,26 +16,6 @@ export interface QuiesceSettings {
 
 export const QUIESCE_STATE = { hosts: 'quiesce-hosts', resumed: 'quiesce-resumed' } as const;
 
-export function parseHostList(
-  input: string,
-  value: string,
-  defaultPort: number,
-): { host: string; port: number }[] {
-  const hosts = parseList(value).map((item) => {
-    const m = /^(\[[0-9a-f:]+\]|[\w.-]+)(?::(\d+))?$/i.exec(item);
-    if (!m || (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535))) {
-      throw new InputError(
-        input,
-        item,
-        'host names or addresses, each with an optional :port, comma-separated',
-      );
-    }
-    return { host: m[1]!.replace(/^\[|\]$/g, ''), port: m[2] ? Number(m[2]) : defaultPort };
-  });
-  if (hosts.length === 0) throw new InputError(input, value, 'one or more control-plane hosts (host[:port])');
-  return hosts;
-}
-
 export function parseQuiesceSettings(
   inputs: InputSource,
   secret: (v: string) => void,
@@ -43,8 +23,7 @@ export function parseQuiesceSettings(
   const mode = parseChoice('quiesce', inputs.get('quiesce'), ['none', 'api-servers'] as const, 'none');
   if (mode === 'none') return undefined;
   return {
-    hosts: parseHostList('control-plane-hosts', inputs.get('control-plane-hosts'), 22),
-    ssh: parseSshSettings(inputs, secret),
+    ...parseControlPlane(inputs, secret),
     stopCommand: inputs.get('stop-apiserver-command') || staticPodHook('kube-apiserver', 'stop'),
     startCommand: inputs.get('start-apiserver-command') || staticPodHook('kube-apiserver', 'start', 300),
     timeoutMs: parseDuration('quiesce-timeout', inputs.get('quiesce-timeout'), 5 * 60_000),

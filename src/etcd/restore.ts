@@ -37,7 +37,9 @@ import {
   type StepName,
 } from './restore-plan.js';
 import type { EtcdConnectionSettings } from './settings.js';
+import { Readable } from 'node:stream';
 import type { OpenSshSession, SshSession } from './ssh.js';
+import { fetchCompanions, putBackCommand } from './companions.js';
 import { timestampForKey } from './snapshot.js';
 
 export interface RestoreSettings {
@@ -442,6 +444,19 @@ export async function restoreEtcd(
       );
     });
 
+    const companionTar = await reporter.group('Fetch and verify the companion files', async () => {
+      if (!manifest.companions?.length) return undefined;
+      const tar = await fetchCompanions(store, manifest, settings.store).catch((err: unknown) => {
+        if (err instanceof KubesafeError) throw err;
+        throw new IntegrityError(
+          `companion files of ${uri} cannot be read back as the manifest describes (${errorMessage(err)})`,
+        );
+      });
+      reporter.info(
+        `verified the companion files: ${manifest.companions.flatMap((c) => c.files).join(', ')}`,
+      );
+      return tar;
+    });
     const stamp = timestampForKey(deps.now ?? new Date());
     const tools: Record<string, MemberTool> = {};
     const byName = new Map<string, SshSession>();
@@ -521,6 +536,22 @@ export async function restoreEtcd(
           detail: 'checked from the runner',
         })),
       );
+      if (companionTar) {
+        await reporter.group('Put back the companion files', async () => {
+          const files = manifest.companions!.flatMap((c) => c.files);
+          for (const m of ms) {
+            const remote = `${m.plan.member.dataDir}.kubesafe-companions-${manifest.sha256.slice(0, 12)}.tar`;
+            await m.session.upload(Readable.from([companionTar]), remote);
+            const r = await m.session.exec(putBackCommand(files, remote, stamp), t);
+            if (r.code !== 0) {
+              throw new RestoreStepFailed(
+                `${m.plan.member.name} (${m.session.label}): putting back the companion files exited ${r.code}: ${r.stderr.trim().slice(-300)}`,
+              );
+            }
+            reporter.info(`${m.plan.member.name}: companion files put back (${files.length})`);
+          }
+        });
+      }
       await runPhase(ms, 'start-apiserver', false, t, result.journal, reporter);
     } catch (err) {
       const untouched = result.journal.every(

@@ -8,6 +8,7 @@ import { encryptionRecord } from '../store/encryption.js';
 import type { StoreSettings } from '../store/settings.js';
 import type { BackupStore } from '../store/store.js';
 import { connectMember } from './client.js';
+import { companionKeyFor } from './companions.js';
 import { restoreDrill } from './drill.js';
 import { countKeysByPrefix, diffCounts, totalKeys } from './key-counts.js';
 import {
@@ -89,6 +90,8 @@ export async function takeSnapshot(
   store: BackupStore,
   reporter: Reporter,
   context: RunContext,
+  /** Runs after the snapshot is verified and before the manifest: whatever it returns is recorded too. */
+  beforeManifest?: (snapshotKey: string) => Promise<Partial<SnapshotManifest>>,
 ): Promise<SnapshotResult> {
   const { probe, probes, members } = await reporter.group('Choose an etcd member', async () => {
     const { probes, members } = await probeMembers(settings.connection);
@@ -196,6 +199,7 @@ export async function takeSnapshot(
           ? { url: context.runUrl, commit: context.commit, repository: context.repository }
           : undefined,
     };
+    if (beforeManifest) Object.assign(manifest, await beforeManifest(objectKey));
     const manifestKey = manifestKeyFor(objectKey);
     await store.put(manifestKey, Readable.from([Buffer.from(JSON.stringify(manifest, null, 2) + '\n')]), {
       contentType: 'application/json',
@@ -210,6 +214,7 @@ export async function takeSnapshot(
   } catch (err) {
     // The manifest is written last, so without it nothing marks the object valid; remove it anyway.
     if (key) await store.delete(key).catch(() => undefined);
+    if (key) await store.delete(companionKeyFor(key)).catch(() => undefined);
     throw err;
   } finally {
     client.close();

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
-import { requireInput, type InputSource } from '../inputs.js';
+import { parseList, requireInput, type InputSource } from '../inputs.js';
 import { readPem } from './settings.js';
 import { parseKnownHosts, type SshCredentials } from './ssh.js';
 
@@ -26,4 +26,37 @@ export function parseSshSettings(inputs: InputSource, secret: (v: string) => voi
     throw new InputError('ssh-user', user, 'a user name (letters, digits, ".", "_", "-")');
   const knownHosts = parseKnownHosts('ssh-known-hosts', textOrFile(requireInput(inputs, 'ssh-known-hosts')));
   return { user, credentials: { privateKey: key, passphrase: passphrase || undefined, knownHosts } };
+}
+
+/** Control-plane hosts reached over SSH (quiesce, companion files). */
+export interface ControlPlaneAccess {
+  hosts: { host: string; port: number }[];
+  ssh: SshSettings;
+}
+
+export function parseControlPlane(inputs: InputSource, secret: (v: string) => void): ControlPlaneAccess {
+  return {
+    hosts: parseHostList('control-plane-hosts', inputs.get('control-plane-hosts'), 22),
+    ssh: parseSshSettings(inputs, secret),
+  };
+}
+
+export function parseHostList(
+  input: string,
+  value: string,
+  defaultPort: number,
+): { host: string; port: number }[] {
+  const hosts = parseList(value).map((item) => {
+    const m = /^(\[[0-9a-f:]+\]|[\w.-]+)(?::(\d+))?$/i.exec(item);
+    if (!m || (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535))) {
+      throw new InputError(
+        input,
+        item,
+        'host names or addresses, each with an optional :port, comma-separated',
+      );
+    }
+    return { host: m[1]!.replace(/^\[|\]$/g, ''), port: m[2] ? Number(m[2]) : defaultPort };
+  });
+  if (hosts.length === 0) throw new InputError(input, value, 'one or more control-plane hosts (host[:port])');
+  return hosts;
 }

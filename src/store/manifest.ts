@@ -38,7 +38,7 @@ export interface SnapshotManifest {
   verify: 'hash' | 'restore';
   run?: { url?: string; commit?: string; repository?: string };
   /** Extra files captured with the snapshot (the port-forward/companion issue). */
-  companions?: { key: string; files: string[]; sha256: string; storedSha256: string }[];
+  companions?: { key: string; files: string[]; sha256: string; storedSha256: string; sizeBytes: number }[];
 }
 
 export function manifestKeyFor(snapshotKey: string): string {
