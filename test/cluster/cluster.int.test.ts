@@ -6,6 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import {
   CSI_DRIVER,
@@ -347,9 +348,8 @@ describe('fault knobs', () => {
       });
       expect(restarted.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode).toBe(137);
 
-      await setZoneNeverReady(['zone-b']);
+      await setZoneNeverReady(['zone-b'], ns);
       try {
-        await new Promise((r) => setTimeout(r, 1000)); // KWOK picks up the changed stages
         await core.createNamespacedPod({ namespace: ns, body: pod('in-b', { nodeSelector: { [ZONE_LABEL]: 'zone-b' } }) });
         await core.createNamespacedPod({ namespace: ns, body: pod('in-c', { nodeSelector: { [ZONE_LABEL]: 'zone-c' } }) });
         await readyPod(ns, 'in-c');
@@ -359,7 +359,7 @@ describe('fault knobs', () => {
         });
         expect(inB.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
       } finally {
-        await setZoneNeverReady([]);
+        await setZoneNeverReady([], ns);
       }
     } finally {
       await deleteTestNamespace(ns);

@@ -18,14 +18,16 @@ flock 9
 # shellcheck source=versions.env
 source "$HERE/versions.env"
 
-# Fixed loopback ports (clear of etcd's 2379/2380 that other tests use).
-ETCD_CLIENT_PORT=12379
-ETCD_PEER_PORT=12380
-APISERVER_PORT=16443
-KCM_PORT=16257
-SCHEDULER_PORT=16259
-KWOK_PORT=16250
-CSI_CONTROL_PORT=16280
+# Fixed loopback ports (clear of etcd's 2379/2380 that other tests use). A second cluster can run
+# beside the first with its own KUBESAFE_CLUSTER_DIR and KUBESAFE_CLUSTER_PORT_OFFSET (added to each).
+OFF="${KUBESAFE_CLUSTER_PORT_OFFSET:-0}"
+ETCD_CLIENT_PORT=$((12379 + OFF))
+ETCD_PEER_PORT=$((12380 + OFF))
+APISERVER_PORT=$((16443 + OFF))
+KCM_PORT=$((16257 + OFF))
+SCHEDULER_PORT=$((16259 + OFF))
+KWOK_PORT=$((16250 + OFF))
+CSI_CONTROL_PORT=$((16280 + OFF))
 
 DRIVER=fake.csi.kubesafe.dev
 TOPOLOGY_KEY=topology.fake.csi.kubesafe.dev/zone
@@ -308,7 +310,11 @@ supervise csi-provisioner env -u KUBECONFIG "$CSI_PROVISIONER" "${SIDECAR_FLAGS[
   --extra-create-metadata --timeout 30s --worker-threads 50 --retry-interval-start 500ms --retry-interval-max 10s
 
 # 8. Wait: nodes Ready, service accounts made, then the fake etcd pod with its port forward.
-wait_for "6 Ready nodes" 30 bash -c "[[ \$('$KUBECTL' --kubeconfig '$STATE/admin.kubeconfig' get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}' | grep -c True) -ge $(( ${#ZONES[@]} * NODES_PER_ZONE )) ]]"
+NODE_COUNT=$(( ${#ZONES[@]} * NODES_PER_ZONE ))
+nodes_ready() {
+  [[ $(k get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c True) -ge $NODE_COUNT ]]
+}
+wait_for "$NODE_COUNT Ready nodes" 30 nodes_ready
 log "nodes Ready"
 wait_for "the default service accounts" 30 k -n kube-system get serviceaccount default
 wait_for "the default service accounts" 30 k -n default get serviceaccount default
@@ -357,7 +363,8 @@ EOF
 
 for c in "${COMPONENTS[@]}"; do check_alive "$c"; done
 wait_for "the CSI control server" 10 curl -sf "http://127.0.0.1:$CSI_CONTROL_PORT/healthz"
-wait_for "the etcd pod to run" 30 bash -c "[[ \$('$KUBECTL' --kubeconfig '$STATE/admin.kubeconfig' -n kube-system get pod etcd-$ETCD_NODE -o jsonpath='{.status.phase}') == Running ]]"
+etcd_pod_running() { [[ $(k -n kube-system get pod "etcd-$ETCD_NODE" -o jsonpath='{.status.phase}') == Running ]]; }
+wait_for "the etcd pod to run" 30 etcd_pod_running
 
 cat >"$STATE/env" <<EOF
 # kubesafe test cluster (sourceable). Made by test/cluster/up.sh.
