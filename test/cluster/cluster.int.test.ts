@@ -6,7 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import { beforeAll, describe, expect, jest, test } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import {
   CSI_DRIVER,
@@ -43,10 +43,6 @@ beforeAll(async () => {
   apps = kc.makeApiClient(k8s.AppsV1Api);
   custom = kc.makeApiClient(k8s.CustomObjectsApi);
 }, 60 * 60 * 1000);
-
-afterEach(async () => {
-  await resetCsiFaults();
-});
 
 const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
@@ -369,7 +365,8 @@ describe('fault knobs', () => {
   test('CSI faults: zone capacity 0 and snapshotFail', async () => {
     const ns = await createTestNamespace('csifault');
     try {
-      const faults = await setCsiFaults({ zoneCapacityBytes: { 'zone-b': 0 }, snapshotFail: true });
+      // Scoped to this namespace: other tests on the cluster keep their zone-b capacity.
+      const faults = await setCsiFaults({ zoneCapacityBytes: { 'zone-b': 0 }, snapshotFail: true }, ns);
       expect(faults.zoneCapacityBytes).toEqual({ 'zone-b': 0 });
       const nodes = await core.listNode({ labelSelector: `${CSI_TOPOLOGY_KEY}=zone-b` });
       await core.createNamespacedPersistentVolumeClaim({
@@ -382,7 +379,7 @@ describe('fault knobs', () => {
       });
 
       await core.createNamespacedPersistentVolumeClaim({ namespace: ns, body: pvc('src', 'fake-immediate', { storageClassName: 'fake-immediate' }) });
-      await setCsiFaults({ zoneCapacityBytes: null });
+      await setCsiFaults({ zoneCapacityBytes: null }, ns);
       await boundPv(ns, 'src');
       await custom.createNamespacedCustomObject({
         group: 'snapshot.storage.k8s.io',
@@ -407,7 +404,7 @@ describe('fault knobs', () => {
         return /injected fault: snapshotFail/.test(s.status?.error?.message ?? '') && s.status?.readyToUse !== true;
       });
     } finally {
-      await resetCsiFaults();
+      await resetCsiFaults(ns);
       await deleteTestNamespace(ns);
     }
   });

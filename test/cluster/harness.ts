@@ -144,13 +144,22 @@ async function control(method: string, p: string, body?: unknown): Promise<unkno
   return JSON.parse(text);
 }
 
-/** Merges the given knobs into the fake CSI driver's faults; returns all knobs. */
-export async function setCsiFaults(faults: CsiFaults): Promise<CsiFaults> {
-  return (await control('POST', '/faults', faults)) as CsiFaults;
+/**
+ * Merges the given knobs into the fake CSI driver's faults; returns the knobs now in force there.
+ * With `namespace`, the knobs apply to that namespace's PVCs and VolumeSnapshots only (and replace
+ * the global knobs for them): prefer it, since the cluster is shared by tests running in parallel.
+ */
+export async function setCsiFaults(faults: CsiFaults, namespace?: string): Promise<CsiFaults> {
+  return (await control('POST', `/faults${nsQuery(namespace)}`, faults)) as CsiFaults;
 }
 
-export async function resetCsiFaults(): Promise<void> {
-  await control('DELETE', '/faults');
+/** Resets one namespace's knobs, or (without a namespace) every knob, global and per namespace. */
+export async function resetCsiFaults(namespace?: string): Promise<void> {
+  await control('DELETE', `/faults${nsQuery(namespace)}`);
+}
+
+function nsQuery(namespace?: string): string {
+  return namespace ? `?namespace=${encodeURIComponent(namespace)}` : '';
 }
 
 export interface CsiState {
