@@ -4,6 +4,7 @@
 #
 #   bash test/cluster/down.sh            stop and delete the state
 #   bash test/cluster/down.sh --keep     stop, keep the state (logs, volumes) for inspection
+#   bash test/cluster/down.sh --only C   stop component C only (e.g. fake-csi), keep everything else
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -14,7 +15,11 @@ PIDS="$STATE/pids"
 LOCK="${TMPDIR:-/tmp}/kubesafe-cluster-$(printf '%s' "$STATE" | sha256sum | cut -c1-12).lock"
 if [[ -z "${KUBESAFE_CLUSTER_LOCKED:-}" ]]; then exec 9>"$LOCK"; flock 9; fi
 KEEP=false
-[[ "${1:-}" == "--keep" ]] && KEEP=true
+ONLY=""
+case "${1:-}" in
+  --keep) KEEP=true ;;
+  --only) ONLY="${2:?--only needs a component name}" ;;
+esac
 
 # Reverse start order: the sidecars first, etcd last.
 ORDER=(csi-provisioner csi-snapshotter snapshot-controller fake-csi kwok kube-scheduler kube-controller-manager kube-apiserver etcd)
@@ -44,6 +49,11 @@ stop() { # name
   kill -KILL -- "-$pid" 2>/dev/null || true
   rm -f "$f"
 }
+
+if [[ -n "$ONLY" ]]; then
+  stop "$ONLY"
+  exit 0
+fi
 
 if [[ -d "$PIDS" ]]; then
   for c in "${ORDER[@]}"; do stop "$c"; done
