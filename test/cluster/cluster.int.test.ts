@@ -36,27 +36,48 @@ let core: k8s.CoreV1Api;
 let apps: k8s.AppsV1Api;
 let custom: k8s.CustomObjectsApi;
 
-beforeAll(async () => {
-  await ensureCluster();
-  const kc = kubeConfig('admin');
-  core = kc.makeApiClient(k8s.CoreV1Api);
-  apps = kc.makeApiClient(k8s.AppsV1Api);
-  custom = kc.makeApiClient(k8s.CustomObjectsApi);
-}, 60 * 60 * 1000);
+beforeAll(
+  async () => {
+    await ensureCluster();
+    const kc = kubeConfig('admin');
+    core = kc.makeApiClient(k8s.CoreV1Api);
+    apps = kc.makeApiClient(k8s.AppsV1Api);
+    custom = kc.makeApiClient(k8s.CustomObjectsApi);
+  },
+  60 * 60 * 1000,
+);
 
 const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
-function pod(name: string, extra: Partial<k8s.V1PodSpec> = {}, meta: Partial<k8s.V1ObjectMeta> = {}): k8s.V1Pod {
+function pod(
+  name: string,
+  extra: Partial<k8s.V1PodSpec> = {},
+  meta: Partial<k8s.V1ObjectMeta> = {},
+): k8s.V1Pod {
   return {
     metadata: { name, ...meta },
-    spec: { containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }], terminationGracePeriodSeconds: 1, ...extra },
+    spec: {
+      containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10' }],
+      terminationGracePeriodSeconds: 1,
+      ...extra,
+    },
   };
 }
 
-function pvc(name: string, storageClassName: string, extra: Partial<k8s.V1PersistentVolumeClaimSpec> = {}, meta: Partial<k8s.V1ObjectMeta> = {}): k8s.V1PersistentVolumeClaim {
+function pvc(
+  name: string,
+  storageClassName: string,
+  extra: Partial<k8s.V1PersistentVolumeClaimSpec> = {},
+  meta: Partial<k8s.V1ObjectMeta> = {},
+): k8s.V1PersistentVolumeClaim {
   return {
     metadata: { name, ...meta },
-    spec: { accessModes: ['ReadWriteOnce'], storageClassName, resources: { requests: { storage: '1Gi' } }, ...extra },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      storageClassName,
+      resources: { requests: { storage: '1Gi' } },
+      ...extra,
+    },
   };
 }
 
@@ -123,20 +144,35 @@ describe('test cluster', () => {
               spec: {
                 terminationGracePeriodSeconds: 1,
                 topologySpreadConstraints: [
-                  { maxSkew: 1, topologyKey: ZONE_LABEL, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'db' } } },
+                  {
+                    maxSkew: 1,
+                    topologyKey: ZONE_LABEL,
+                    whenUnsatisfiable: 'DoNotSchedule',
+                    labelSelector: { matchLabels: { app: 'db' } },
+                  },
                 ],
-                containers: [{ name: 'db', image: 'registry.k8s.io/pause:3.10', volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+                containers: [
+                  {
+                    name: 'db',
+                    image: 'registry.k8s.io/pause:3.10',
+                    volumeMounts: [{ name: 'data', mountPath: '/data' }],
+                  },
+                ],
               },
             },
             volumeClaimTemplates: [
-              { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+              {
+                metadata: { name: 'data' },
+                spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+              },
             ],
           },
         },
       });
       await waitFor(
         'StatefulSet db: 3 ready replicas',
-        async () => (await apps.readNamespacedStatefulSet({ name: 'db', namespace: ns })).status?.readyReplicas === 3,
+        async () =>
+          (await apps.readNamespacedStatefulSet({ name: 'db', namespace: ns })).status?.readyReplicas === 3,
         120_000,
       );
       const zones = new Set<string>();
@@ -171,7 +207,11 @@ describe('test cluster', () => {
       const srcHandle = srcPv.spec!.csi!.volumeHandle;
       const srcZone = pvZone(srcPv)!;
       await writeVolumeFile(srcHandle, 'hello.txt', 'hello from the source volume\n');
-      await writeVolumeFile(srcHandle, 'nested/dir/data.bin', Buffer.from([0, 1, 2, 3, 255]).toString('latin1'));
+      await writeVolumeFile(
+        srcHandle,
+        'nested/dir/data.bin',
+        Buffer.from([0, 1, 2, 3, 255]).toString('latin1'),
+      );
 
       await custom.createNamespacedCustomObject({
         group: 'snapshot.storage.k8s.io',
@@ -192,7 +232,9 @@ describe('test cluster', () => {
           namespace: ns,
           plural: 'volumesnapshots',
           name: 'src-snap',
-        })) as { status?: { readyToUse?: boolean; boundVolumeSnapshotContentName?: string; restoreSize?: string } };
+        })) as {
+          status?: { readyToUse?: boolean; boundVolumeSnapshotContentName?: string; restoreSize?: string };
+        };
         return s.status?.readyToUse ? s : undefined;
       });
       expect(snap.status?.restoreSize).toBe('1Gi');
@@ -228,7 +270,10 @@ describe('test cluster', () => {
     const ns = await createTestNamespace('reclaim');
     try {
       await core.createNamespacedPersistentVolumeClaim({ namespace: ns, body: pvc('del', 'fake-immediate') });
-      await core.createNamespacedPersistentVolumeClaim({ namespace: ns, body: pvc('keep', 'fake-immediate') });
+      await core.createNamespacedPersistentVolumeClaim({
+        namespace: ns,
+        body: pvc('keep', 'fake-immediate'),
+      });
       const delPv = await boundPv(ns, 'del');
       const keepPv = await boundPv(ns, 'keep');
       expect(delPv.spec?.persistentVolumeReclaimPolicy).toBe('Delete');
@@ -237,10 +282,15 @@ describe('test cluster', () => {
       await writeVolumeFile(keepPv.spec!.csi!.volumeHandle, 'keep.txt', 'kept');
       expect(existsSync(delDir)).toBe(true);
 
-      await core.patchPersistentVolume({ name: keepPv.metadata!.name!, body: { spec: { persistentVolumeReclaimPolicy: 'Retain' } } }, merge);
+      await core.patchPersistentVolume(
+        { name: keepPv.metadata!.name!, body: { spec: { persistentVolumeReclaimPolicy: 'Retain' } } },
+        merge,
+      );
 
       await core.deleteNamespacedPersistentVolumeClaim({ name: 'del', namespace: ns });
-      await waitFor('PV of del to be deleted', () => gone(() => core.readPersistentVolume({ name: delPv.metadata!.name! })));
+      await waitFor('PV of del to be deleted', () =>
+        gone(() => core.readPersistentVolume({ name: delPv.metadata!.name! })),
+      );
       await waitFor('volume directory of del to be removed', async () => !existsSync(delDir));
 
       await core.deleteNamespacedPersistentVolumeClaim({ name: 'keep', namespace: ns });
@@ -254,8 +304,13 @@ describe('test cluster', () => {
       expect(await readVolumeFile(keepPv.spec!.csi!.volumeHandle, 'keep.txt')).toBe('kept');
 
       // Clean up: switching the Released PV back to Delete lets the provisioner delete the volume.
-      await core.patchPersistentVolume({ name: keepPv.metadata!.name!, body: { spec: { persistentVolumeReclaimPolicy: 'Delete' } } }, merge);
-      await waitFor('retained PV to be deleted', () => gone(() => core.readPersistentVolume({ name: keepPv.metadata!.name! })));
+      await core.patchPersistentVolume(
+        { name: keepPv.metadata!.name!, body: { spec: { persistentVolumeReclaimPolicy: 'Delete' } } },
+        merge,
+      );
+      await waitFor('retained PV to be deleted', () =>
+        gone(() => core.readPersistentVolume({ name: keepPv.metadata!.name! })),
+      );
       await waitFor('retained volume directory to be removed', async () => !existsSync(keepDir));
     } finally {
       await deleteTestNamespace(ns);
@@ -265,7 +320,10 @@ describe('test cluster', () => {
   test('a PVC in use by a pod stays Terminating until the pod is gone', async () => {
     const ns = await createTestNamespace('inuse');
     try {
-      await core.createNamespacedPersistentVolumeClaim({ namespace: ns, body: pvc('data', 'fake-immediate') });
+      await core.createNamespacedPersistentVolumeClaim({
+        namespace: ns,
+        body: pvc('data', 'fake-immediate'),
+      });
       await boundPv(ns, 'data');
       await core.createNamespacedPod({
         namespace: ns,
@@ -282,7 +340,9 @@ describe('test cluster', () => {
 
       await core.deleteNamespacedPod({ name: 'user', namespace: ns });
       await waitFor('pod to go', () => gone(() => core.readNamespacedPod({ name: 'user', namespace: ns })));
-      await waitFor('PVC to go', () => gone(() => core.readNamespacedPersistentVolumeClaim({ name: 'data', namespace: ns })));
+      await waitFor('PVC to go', () =>
+        gone(() => core.readNamespacedPersistentVolumeClaim({ name: 'data', namespace: ns })),
+      );
     } finally {
       await deleteTestNamespace(ns);
     }
@@ -305,13 +365,26 @@ describe('test cluster', () => {
       // Granted: read in kubesafe-restricted, read nodes.
       expect(await code(rcore.listNamespacedPod({ namespace: 'kubesafe-restricted' }))).toBe(200);
       expect(await code(rapps.listNamespacedStatefulSet({ namespace: 'kubesafe-restricted' }))).toBe(200);
-      expect(await code(rcore.listNamespacedPersistentVolumeClaim({ namespace: 'kubesafe-restricted' }))).toBe(200);
+      expect(
+        await code(rcore.listNamespacedPersistentVolumeClaim({ namespace: 'kubesafe-restricted' })),
+      ).toBe(200);
       expect(await code(rcore.listNode())).toBe(200);
       // Refused: writes there, and anything in another namespace.
-      expect(await code(rcore.createNamespacedPod({ namespace: 'kubesafe-restricted', body: pod('nope') }))).toBe(403);
-      expect(await code(rcore.deleteNamespacedPersistentVolumeClaim({ name: 'any', namespace: 'kubesafe-restricted' }))).toBe(403);
       expect(
-        await code(rapps.patchNamespacedStatefulSet({ name: 'any', namespace: 'kubesafe-restricted', body: { spec: { replicas: 0 } } }, merge)),
+        await code(rcore.createNamespacedPod({ namespace: 'kubesafe-restricted', body: pod('nope') })),
+      ).toBe(403);
+      expect(
+        await code(
+          rcore.deleteNamespacedPersistentVolumeClaim({ name: 'any', namespace: 'kubesafe-restricted' }),
+        ),
+      ).toBe(403);
+      expect(
+        await code(
+          rapps.patchNamespacedStatefulSet(
+            { name: 'any', namespace: 'kubesafe-restricted', body: { spec: { replicas: 0 } } },
+            merge,
+          ),
+        ),
       ).toBe(403);
       expect(await code(rcore.listNamespacedPod({ namespace: ns }))).toBe(403);
       expect(await code(rcore.deleteNode({ name: 'kwok-zone-a-0' }))).toBe(403);
@@ -325,7 +398,10 @@ describe('fault knobs', () => {
   test('pod label never-ready, restart-count annotation and the zone knob', async () => {
     const ns = await createTestNamespace('knobs');
     try {
-      await core.createNamespacedPod({ namespace: ns, body: pod('never', {}, { labels: { [NEVER_READY_LABEL]: 'true' } }) });
+      await core.createNamespacedPod({
+        namespace: ns,
+        body: pod('never', {}, { labels: { [NEVER_READY_LABEL]: 'true' } }),
+      });
       await core.createNamespacedPod({ namespace: ns, body: pod('restarts') });
       await readyPod(ns, 'restarts');
       const never = await waitFor('never-ready pod Running', async () => {
@@ -337,7 +413,14 @@ describe('fault knobs', () => {
       expect(again.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
       expect(never.status?.podIP).toBeDefined();
 
-      await core.patchNamespacedPod({ name: 'restarts', namespace: ns, body: { metadata: { annotations: { [RESTART_COUNT_ANNOTATION]: '2' } } } }, merge);
+      await core.patchNamespacedPod(
+        {
+          name: 'restarts',
+          namespace: ns,
+          body: { metadata: { annotations: { [RESTART_COUNT_ANNOTATION]: '2' } } },
+        },
+        merge,
+      );
       const restarted = await waitFor('restartCount 2', async () => {
         const p = await core.readNamespacedPod({ name: 'restarts', namespace: ns });
         return p.status?.containerStatuses?.[0]?.restartCount === 2 ? p : undefined;
@@ -346,8 +429,14 @@ describe('fault knobs', () => {
 
       await setZoneNeverReady(['zone-b'], ns);
       try {
-        await core.createNamespacedPod({ namespace: ns, body: pod('in-b', { nodeSelector: { [ZONE_LABEL]: 'zone-b' } }) });
-        await core.createNamespacedPod({ namespace: ns, body: pod('in-c', { nodeSelector: { [ZONE_LABEL]: 'zone-c' } }) });
+        await core.createNamespacedPod({
+          namespace: ns,
+          body: pod('in-b', { nodeSelector: { [ZONE_LABEL]: 'zone-b' } }),
+        });
+        await core.createNamespacedPod({
+          namespace: ns,
+          body: pod('in-c', { nodeSelector: { [ZONE_LABEL]: 'zone-c' } }),
+        });
         await readyPod(ns, 'in-c');
         const inB = await waitFor('pod in zone-b Running', async () => {
           const p = await core.readNamespacedPod({ name: 'in-b', namespace: ns });
@@ -371,14 +460,27 @@ describe('fault knobs', () => {
       const nodes = await core.listNode({ labelSelector: `${CSI_TOPOLOGY_KEY}=zone-b` });
       await core.createNamespacedPersistentVolumeClaim({
         namespace: ns,
-        body: pvc('full', 'fake-wffc', {}, { annotations: { 'volume.kubernetes.io/selected-node': nodes.items[0]!.metadata!.name! } }),
+        body: pvc(
+          'full',
+          'fake-wffc',
+          {},
+          { annotations: { 'volume.kubernetes.io/selected-node': nodes.items[0]!.metadata!.name! } },
+        ),
       });
       await waitFor('ProvisioningFailed event with ResourceExhausted', async () => {
-        const ev = await core.listNamespacedEvent({ namespace: ns, fieldSelector: 'involvedObject.name=full' });
-        return ev.items.some((e) => e.reason === 'ProvisioningFailed' && /ResourceExhausted|bytes free/.test(e.message ?? ''));
+        const ev = await core.listNamespacedEvent({
+          namespace: ns,
+          fieldSelector: 'involvedObject.name=full',
+        });
+        return ev.items.some(
+          (e) => e.reason === 'ProvisioningFailed' && /ResourceExhausted|bytes free/.test(e.message ?? ''),
+        );
       });
 
-      await core.createNamespacedPersistentVolumeClaim({ namespace: ns, body: pvc('src', 'fake-immediate', { storageClassName: 'fake-immediate' }) });
+      await core.createNamespacedPersistentVolumeClaim({
+        namespace: ns,
+        body: pvc('src', 'fake-immediate', { storageClassName: 'fake-immediate' }),
+      });
       await setCsiFaults({ zoneCapacityBytes: null }, ns);
       await boundPv(ns, 'src');
       await custom.createNamespacedCustomObject({
@@ -401,7 +503,9 @@ describe('fault knobs', () => {
           plural: 'volumesnapshots',
           name: 'fails',
         })) as { status?: { readyToUse?: boolean; error?: { message?: string } } };
-        return /injected fault: snapshotFail/.test(s.status?.error?.message ?? '') && s.status?.readyToUse !== true;
+        return (
+          /injected fault: snapshotFail/.test(s.status?.error?.message ?? '') && s.status?.readyToUse !== true
+        );
       });
     } finally {
       await resetCsiFaults(ns);
@@ -415,15 +519,44 @@ describe('fault knobs', () => {
     const etcdPod = await core.readNamespacedPod({ name: podName!, namespace: podNs! });
     expect(etcdPod.metadata?.labels?.component).toBe('etcd');
     const localPort = 20000 + Math.floor(Math.random() * 20000);
-    const pf = spawn(env.KUBECTL!, ['--kubeconfig', env.KUBECONFIG_ADMIN!, '-n', podNs!, 'port-forward', `pod/${podName}`, `${localPort}:2379`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const pf = spawn(
+      env.KUBECTL!,
+      [
+        '--kubeconfig',
+        env.KUBECONFIG_ADMIN!,
+        '-n',
+        podNs!,
+        'port-forward',
+        `pod/${podName}`,
+        `${localPort}:2379`,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     try {
-      await waitFor('port-forward to listen', async () => new Promise<boolean>((r) => pf.stdout!.once('data', () => r(true))), 20_000);
+      await waitFor(
+        'port-forward to listen',
+        async () => new Promise<boolean>((r) => pf.stdout!.once('data', () => r(true))),
+        20_000,
+      );
       const out = await new Promise<string>((resolve, reject) =>
         execFile(
           env.ETCDCTL!,
-          ['--endpoints', `https://127.0.0.1:${localPort}`, '--cacert', env.ETCD_CACERT!, '--cert', env.ETCD_CERT!, '--key', env.ETCD_KEY!, 'endpoint', 'status', '-w', 'json'],
+          [
+            '--endpoints',
+            `https://127.0.0.1:${localPort}`,
+            '--cacert',
+            env.ETCD_CACERT!,
+            '--cert',
+            env.ETCD_CERT!,
+            '--key',
+            env.ETCD_KEY!,
+            'endpoint',
+            'status',
+            '-w',
+            'json',
+          ],
           (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)),
         ),
       );

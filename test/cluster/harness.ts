@@ -121,7 +121,11 @@ export async function readVolumeFile(handle: string, relPath: string): Promise<s
   return readFile(safeJoin(volumeDir(handle), relPath), 'utf8');
 }
 
-export async function writeVolumeFile(handle: string, relPath: string, data: string | Uint8Array): Promise<void> {
+export async function writeVolumeFile(
+  handle: string,
+  relPath: string,
+  data: string | Uint8Array,
+): Promise<void> {
   const dir = volumeDir(handle);
   if (!existsSync(dir)) throw new Error(`volume ${handle} does not exist (${dir})`);
   const file = safeJoin(dir, relPath);
@@ -163,8 +167,21 @@ function nsQuery(namespace?: string): string {
 }
 
 export interface CsiState {
-  volumes: Record<string, { id: string; name: string; zone: string; capacityBytes: number; sourceSnapshotId?: string }>;
-  snapshots: Record<string, { id: string; name: string; sourceVolumeId: string; sourceZone: string; sizeBytes: number; readyToUse: boolean }>;
+  volumes: Record<
+    string,
+    { id: string; name: string; zone: string; capacityBytes: number; sourceSnapshotId?: string }
+  >;
+  snapshots: Record<
+    string,
+    {
+      id: string;
+      name: string;
+      sourceVolumeId: string;
+      sourceZone: string;
+      sizeBytes: number;
+      readyToUse: boolean;
+    }
+  >;
   zoneUsedBytes: Record<string, number>;
   zoneCapacity: Record<string, number>;
 }
@@ -197,7 +214,10 @@ export async function setZoneNeverReady(zones: string[], namespace?: string, set
         if (!e.key || !m) continue;
         const current = JSON.parse(m[1]!) as string[];
         const mine = (z: string) => (namespace ? z.startsWith(`${namespace}:`) : !z.includes(':'));
-        const next = [...current.filter((z) => !mine(z)), ...zones.map((z) => (namespace ? `${namespace}:${z}` : z))];
+        const next = [
+          ...current.filter((z) => !mine(z)),
+          ...zones.map((z) => (namespace ? `${namespace}:${z}` : z)),
+        ];
         e.key = e.key.replace(ZONE_EXPR, `(${JSON.stringify(next)}) as $neverReadyZones`);
       }
       try {
@@ -212,7 +232,12 @@ export async function setZoneNeverReady(zones: string[], namespace?: string, set
 }
 
 /** Polls `fn` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, intervalMs = 250): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  intervalMs = 250,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -222,7 +247,10 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
@@ -230,9 +258,15 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
 /** Creates a namespace with a unique name and waits for its default service account. */
 export async function createTestNamespace(prefix: string): Promise<string> {
   const core = kubeConfig().makeApiClient(k8s.CoreV1Api);
-  const name = `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`.toLowerCase().slice(0, 63);
+  const name = `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`
+    .toLowerCase()
+    .slice(0, 63);
   await core.createNamespace({ body: { metadata: { name, labels: { 'kubesafe.dev/test': 'true' } } } });
-  await waitFor(`service account default in ${name}`, () => core.readNamespacedServiceAccount({ name: 'default', namespace: name }), 30_000);
+  await waitFor(
+    `service account default in ${name}`,
+    () => core.readNamespacedServiceAccount({ name: 'default', namespace: name }),
+    30_000,
+  );
   return name;
 }
 
