@@ -319,12 +319,12 @@ start kwok "$KWOK" --config "$STATE/kwok.yaml" --kubeconfig "$PKI/kwok.kubeconfi
 # 7. The fake CSI driver, then the sidecars and the snapshot controller.
 start_fake_csi
 SIDECAR_FLAGS=(--kubeconfig "$PKI/csi.kubeconfig" --kube-api-qps 50 --kube-api-burst 100 --leader-election=false --v=2)
-supervise snapshot-controller env -u KUBECONFIG "$SNAPSHOT_CONTROLLER" "${SIDECAR_FLAGS[@]}" --worker-threads 20 \
+supervise snapshot-controller env -u KUBECONFIG "$SNAPSHOT_CONTROLLER" "${SIDECAR_FLAGS[@]}" --worker-threads 50 \
   --retry-interval-start 500ms --retry-interval-max 10s
 supervise csi-snapshotter env -u KUBECONFIG "$CSI_SNAPSHOTTER" "${SIDECAR_FLAGS[@]}" --csi-address "$SOCK" \
-  --extra-create-metadata --timeout 30s --worker-threads 20 --retry-interval-start 500ms --retry-interval-max 10s
-supervise csi-provisioner env -u KUBECONFIG "$CSI_PROVISIONER" "${SIDECAR_FLAGS[@]}" --csi-address "$SOCK" \
   --extra-create-metadata --timeout 30s --worker-threads 50 --retry-interval-start 500ms --retry-interval-max 10s
+supervise csi-provisioner env -u KUBECONFIG "$CSI_PROVISIONER" "${SIDECAR_FLAGS[@]}" --csi-address "$SOCK" \
+  --extra-create-metadata --timeout 30s --worker-threads 100 --retry-interval-start 500ms --retry-interval-max 10s
 
 # 8. Wait: nodes Ready, service accounts made, then the fake etcd pod with its port forward.
 NODE_COUNT=$(( ${#ZONES[@]} * NODES_PER_ZONE ))
