@@ -51,6 +51,8 @@ if [[ "${1:-}" == "--print" ]]; then print_paths; exit 0; fi
 command -v go >/dev/null || { echo "build.sh: Go is required (go 1.26+)" >&2; exit 1; }
 missing=()
 for t in openssl jq curl; do command -v "$t" >/dev/null || missing+=("$t"); done
+command -v ps >/dev/null || missing+=(procps)
+command -v flock >/dev/null || missing+=(util-linux)
 if ((${#missing[@]})); then
   log "installing ${missing[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

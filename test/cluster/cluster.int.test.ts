@@ -6,6 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { beforeAll, describe, expect, jest, test } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import {
   CSI_DRIVER,
@@ -45,10 +46,6 @@ beforeAll(
   },
   60 * 60 * 1000,
 );
-
-afterEach(async () => {
-  await resetCsiFaults();
-});
 
 const merge = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
@@ -430,9 +427,8 @@ describe('fault knobs', () => {
       });
       expect(restarted.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode).toBe(137);
 
-      await setZoneNeverReady(['zone-b']);
+      await setZoneNeverReady(['zone-b'], ns);
       try {
-        await new Promise((r) => setTimeout(r, 1000)); // KWOK picks up the changed stages
         await core.createNamespacedPod({
           namespace: ns,
           body: pod('in-b', { nodeSelector: { [ZONE_LABEL]: 'zone-b' } }),
@@ -448,7 +444,7 @@ describe('fault knobs', () => {
         });
         expect(inB.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('False');
       } finally {
-        await setZoneNeverReady([]);
+        await setZoneNeverReady([], ns);
       }
     } finally {
       await deleteTestNamespace(ns);
@@ -458,7 +454,8 @@ describe('fault knobs', () => {
   test('CSI faults: zone capacity 0 and snapshotFail', async () => {
     const ns = await createTestNamespace('csifault');
     try {
-      const faults = await setCsiFaults({ zoneCapacityBytes: { 'zone-b': 0 }, snapshotFail: true });
+      // Scoped to this namespace: other tests on the cluster keep their zone-b capacity.
+      const faults = await setCsiFaults({ zoneCapacityBytes: { 'zone-b': 0 }, snapshotFail: true }, ns);
       expect(faults.zoneCapacityBytes).toEqual({ 'zone-b': 0 });
       const nodes = await core.listNode({ labelSelector: `${CSI_TOPOLOGY_KEY}=zone-b` });
       await core.createNamespacedPersistentVolumeClaim({
@@ -484,7 +481,7 @@ describe('fault knobs', () => {
         namespace: ns,
         body: pvc('src', 'fake-immediate', { storageClassName: 'fake-immediate' }),
       });
-      await setCsiFaults({ zoneCapacityBytes: null });
+      await setCsiFaults({ zoneCapacityBytes: null }, ns);
       await boundPv(ns, 'src');
       await custom.createNamespacedCustomObject({
         group: 'snapshot.storage.k8s.io',
@@ -511,7 +508,7 @@ describe('fault knobs', () => {
         );
       });
     } finally {
-      await resetCsiFaults();
+      await resetCsiFaults(ns);
       await deleteTestNamespace(ns);
     }
   });

@@ -4,6 +4,7 @@
 #
 #   bash test/cluster/down.sh            stop and delete the state
 #   bash test/cluster/down.sh --keep     stop, keep the state (logs, volumes) for inspection
+#   bash test/cluster/down.sh --only C   stop component C only (e.g. fake-csi), keep everything else
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -14,25 +15,33 @@ PIDS="$STATE/pids"
 LOCK="${TMPDIR:-/tmp}/kubesafe-cluster-$(printf '%s' "$STATE" | sha256sum | cut -c1-12).lock"
 if [[ -z "${KUBESAFE_CLUSTER_LOCKED:-}" ]]; then exec 9>"$LOCK"; flock 9; fi
 KEEP=false
-[[ "${1:-}" == "--keep" ]] && KEEP=true
+ONLY=""
+case "${1:-}" in
+  --keep) KEEP=true ;;
+  --only) ONLY="${2:?--only needs a component name}" ;;
+esac
 
 # Reverse start order: the sidecars first, etcd last.
 ORDER=(csi-provisioner csi-snapshotter snapshot-controller fake-csi kwok kube-scheduler kube-controller-manager kube-apiserver etcd)
+
+# Alive and not a zombie (an exited process waits for PID 1 to reap it, which can take seconds).
+running() { local st; st="$(ps -o stat= -p "$1" 2>/dev/null)" && [[ -n "$st" && "$st" != Z* ]]; }
 
 stop() { # name
   local f="$PIDS/$1.pid" pid
   [[ -f "$f" ]] || return 0
   pid="$(cat "$f")"
-  if [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
+  if [[ "$pid" =~ ^[0-9]+$ ]] && running "$pid"; then
     # Only a process group led by the PID we started (setsid in up.sh).
     if [[ "$(ps -o pgid= -p "$pid" | tr -d ' ')" == "$pid" ]]; then
       kill -TERM -- "-$pid" 2>/dev/null || true
     else
       kill -TERM "$pid" 2>/dev/null || true
     fi
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "[down] $1 (pid $pid) did not stop in 5s: killing it" >&2
+    # The state is deleted next, so nothing needs a long graceful shutdown: 3 s, then SIGKILL.
+    for _ in $(seq 1 30); do running "$pid" || break; sleep 0.1; done
+    if running "$pid"; then
+      echo "[down] $1 (pid $pid) did not stop in 3s: killing it" >&2
       kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
     fi
   fi
@@ -40,6 +49,11 @@ stop() { # name
   kill -KILL -- "-$pid" 2>/dev/null || true
   rm -f "$f"
 }
+
+if [[ -n "$ONLY" ]]; then
+  stop "$ONLY"
+  exit 0
+fi
 
 if [[ -d "$PIDS" ]]; then
   for c in "${ORDER[@]}"; do stop "$c"; done

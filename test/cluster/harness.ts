@@ -148,13 +148,22 @@ async function control(method: string, p: string, body?: unknown): Promise<unkno
   return JSON.parse(text);
 }
 
-/** Merges the given knobs into the fake CSI driver's faults; returns all knobs. */
-export async function setCsiFaults(faults: CsiFaults): Promise<CsiFaults> {
-  return (await control('POST', '/faults', faults)) as CsiFaults;
+/**
+ * Merges the given knobs into the fake CSI driver's faults; returns the knobs now in force there.
+ * With `namespace`, the knobs apply to that namespace's PVCs and VolumeSnapshots only (and replace
+ * the global knobs for them): prefer it, since the cluster is shared by tests running in parallel.
+ */
+export async function setCsiFaults(faults: CsiFaults, namespace?: string): Promise<CsiFaults> {
+  return (await control('POST', `/faults${nsQuery(namespace)}`, faults)) as CsiFaults;
 }
 
-export async function resetCsiFaults(): Promise<void> {
-  await control('DELETE', '/faults');
+/** Resets one namespace's knobs, or (without a namespace) every knob, global and per namespace. */
+export async function resetCsiFaults(namespace?: string): Promise<void> {
+  await control('DELETE', `/faults${nsQuery(namespace)}`);
+}
+
+function nsQuery(namespace?: string): string {
+  return namespace ? `?namespace=${encodeURIComponent(namespace)}` : '';
 }
 
 export interface CsiState {
@@ -182,36 +191,44 @@ export async function getCsiState(): Promise<CsiState> {
   return (await control('GET', '/state')) as CsiState;
 }
 
-const ZONE_EXPR = /\(\[[^\]]*\]\) as \$neverReadyZones/g;
+const ZONE_EXPR = /\((\[[^\]]*\])\) as \$neverReadyZones/;
 
 /**
  * Pods that KWOK starts from now on on the nodes of these zones never become Ready (they run with
- * Ready=False). `setZoneNeverReady([])` clears it. Pods already Ready keep their state until
- * their next change.
+ * Ready=False). With `namespace`, only pods in that namespace are affected (prefer it: the cluster
+ * is shared by concurrent tests); without, every pod. `setZoneNeverReady([], namespace)` clears
+ * that scope. Pods already Ready keep their state until their next change. It rewrites the
+ * `$neverReadyZones` list in the `pod-ready` and `pod-not-ready` Stage objects (entries "zone" or
+ * "namespace:zone"), then waits `settleMs` for KWOK to reload its stages.
  */
-export async function setZoneNeverReady(zones: string[]): Promise<void> {
+export async function setZoneNeverReady(zones: string[], namespace?: string, settleMs = 3000): Promise<void> {
   const api = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
-  const lit = `(${JSON.stringify(zones)}) as $neverReadyZones`;
+  const ref = { group: 'kwok.x-k8s.io', version: 'v1alpha1', plural: 'stages' };
   for (const name of ['pod-ready', 'pod-not-ready']) {
-    const stage = (await api.getClusterCustomObject({
-      group: 'kwok.x-k8s.io',
-      version: 'v1alpha1',
-      plural: 'stages',
-      name,
-    })) as {
-      spec: { selector: { matchExpressions: { key?: string }[] } };
-    };
-    for (const e of stage.spec.selector.matchExpressions) {
-      if (e.key) e.key = e.key.replace(ZONE_EXPR, lit);
+    for (let attempt = 0; ; attempt++) {
+      const stage = (await api.getClusterCustomObject({ ...ref, name })) as {
+        spec: { selector: { matchExpressions: { key?: string }[] } };
+      };
+      for (const e of stage.spec.selector.matchExpressions) {
+        const m = e.key ? ZONE_EXPR.exec(e.key) : null;
+        if (!e.key || !m) continue;
+        const current = JSON.parse(m[1]!) as string[];
+        const mine = (z: string) => (namespace ? z.startsWith(`${namespace}:`) : !z.includes(':'));
+        const next = [
+          ...current.filter((z) => !mine(z)),
+          ...zones.map((z) => (namespace ? `${namespace}:${z}` : z)),
+        ];
+        e.key = e.key.replace(ZONE_EXPR, `(${JSON.stringify(next)}) as $neverReadyZones`);
+      }
+      try {
+        await api.replaceClusterCustomObject({ ...ref, name, body: stage });
+        break;
+      } catch (e) {
+        if ((e as { code?: number }).code !== 409 || attempt > 10) throw e;
+      }
     }
-    await api.replaceClusterCustomObject({
-      group: 'kwok.x-k8s.io',
-      version: 'v1alpha1',
-      plural: 'stages',
-      name,
-      body: stage,
-    });
   }
+  await new Promise((r) => setTimeout(r, settleMs));
 }
 
 /** Polls `fn` until it returns a value other than undefined/false, or throws after `timeoutMs`. */

@@ -18,14 +18,16 @@ flock 9
 # shellcheck source=versions.env
 source "$HERE/versions.env"
 
-# Fixed loopback ports (clear of etcd's 2379/2380 that other tests use).
-ETCD_CLIENT_PORT=12379
-ETCD_PEER_PORT=12380
-APISERVER_PORT=16443
-KCM_PORT=16257
-SCHEDULER_PORT=16259
-KWOK_PORT=16250
-CSI_CONTROL_PORT=16280
+# Fixed loopback ports (clear of etcd's 2379/2380 that other tests use). A second cluster can run
+# beside the first with its own KUBESAFE_CLUSTER_DIR and KUBESAFE_CLUSTER_PORT_OFFSET (added to each).
+OFF="${KUBESAFE_CLUSTER_PORT_OFFSET:-0}"
+ETCD_CLIENT_PORT=$((12379 + OFF))
+ETCD_PEER_PORT=$((12380 + OFF))
+APISERVER_PORT=$((16443 + OFF))
+KCM_PORT=$((16257 + OFF))
+SCHEDULER_PORT=$((16259 + OFF))
+KWOK_PORT=$((16250 + OFF))
+CSI_CONTROL_PORT=$((16280 + OFF))
 
 DRIVER=fake.csi.kubesafe.dev
 TOPOLOGY_KEY=topology.fake.csi.kubesafe.dev/zone
@@ -57,7 +59,59 @@ healthy() {
   curl -sf --max-time 3 "http://127.0.0.1:$CSI_CONTROL_PORT/healthz" >/dev/null || return 1
 }
 
+# ---- processes ----------------------------------------------------------------------------------
+# Each component runs in its own session (setsid), so its PID is its process group and down.sh can
+# stop it with everything it started.
+start() { # name cmd...
+  local name="$1"; shift
+  setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null 9>&- &
+  echo $! >"$PIDS/$name.pid"
+}
+# The CSI sidecars exit when they lose the driver's socket: restart them, like a kubelet would.
+supervise() { # name cmd...
+  local name="$1"; shift
+  setsid bash -c 'while :; do "$@"; echo "[supervisor] exited with status $?; restarting in 1s" >&2; sleep 1; done' \
+    supervise "$@" >>"$LOGS/$name.log" 2>&1 </dev/null 9>&- &
+  echo $! >"$PIDS/$name.pid"
+}
+wait_for() { # description timeout-seconds command...
+  local what="$1" timeout="$2"; shift 2
+  local deadline=$(( $(date +%s) + timeout ))
+  until "$@" >/dev/null 2>&1; do
+    if (( $(date +%s) >= deadline )); then die "timed out after ${timeout}s waiting for $what"; fi
+    sleep 0.2
+  done
+}
+check_alive() { alive "$1" || { tail -n 30 "$LOGS/$1.log" >&2; die "$1 exited (log: $LOGS/$1.log)"; }; }
+
+k() { "$KUBECTL" --kubeconfig "$STATE/admin.kubeconfig" "$@"; }
+
+SOCK="$STATE/csi/csi.sock"
+if (( ${#SOCK} > 100 )); then # unix socket paths are limited to 108 bytes
+  SOCK="/tmp/kubesafe-csi-$(printf '%s' "$STATE" | sha256sum | cut -c1-12)/csi.sock"
+fi
+start_fake_csi() {
+  mkdir -p "$(dirname "$SOCK")"
+  start fake-csi "$FAKE_CSI" --endpoint "unix://$SOCK" --state-dir "$STATE" \
+    --control-address "127.0.0.1:$CSI_CONTROL_PORT" --control-url-file "$STATE/csi-control-url" \
+    --driver-name "$DRIVER" --topology-key "$TOPOLOGY_KEY" --zones "$(IFS=,; echo "${ZONES[*]}")" \
+    --zone-capacity-bytes "$ZONE_CAPACITY_BYTES"
+  echo "$FAKE_CSI" >"$STATE/fake-csi.bin"
+  wait_for "the fake CSI driver" 10 test -S "$SOCK"
+}
+
+eval "$(bash "$HERE/build.sh" --print)"
+
 if healthy; then
+  if [[ "$(cat "$STATE/fake-csi.bin" 2>/dev/null)" != "$FAKE_CSI" ]]; then
+    # The driver's sources changed: swap the driver only (its state is on disk; the supervised
+    # sidecars reconnect), so the other tests using this cluster keep their objects.
+    log "fake-csi changed: rebuilding it and restarting the driver"
+    bash "$HERE/build.sh" 9>&- >/dev/null || die "build.sh failed"
+    KUBESAFE_CLUSTER_LOCKED=1 bash "$HERE/down.sh" --only fake-csi >&2
+    start_fake_csi
+    wait_for "the CSI control server" 10 curl -sf "http://127.0.0.1:$CSI_CONTROL_PORT/healthz"
+  fi
   log "a healthy cluster is already running in $STATE: reusing it"
   print_exports
   exit 0
@@ -69,7 +123,7 @@ fi
 
 # Binaries (built once, cached by version outside the repository).
 bash "$HERE/build.sh" 9>&- >/dev/null || die "build.sh failed"
-eval "$(bash "$HERE/build.sh" --print)"
+eval "$(bash "$HERE/build.sh" --print)" # again: the build may have changed the fake-csi path
 
 for port in $ETCD_CLIENT_PORT $ETCD_PEER_PORT $APISERVER_PORT $KCM_PORT $SCHEDULER_PORT $KWOK_PORT $CSI_CONTROL_PORT; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then die "port 127.0.0.1:$port is already in use"; fi
@@ -148,32 +202,6 @@ kubeconfig "$PKI/scheduler.kubeconfig" system:kube-scheduler scheduler
 kubeconfig "$PKI/kwok.kubeconfig" kwok-controller kwok
 kubeconfig "$PKI/csi.kubeconfig" kubesafe-csi-controller csi
 
-# ---- processes ----------------------------------------------------------------------------------
-# Each component runs in its own session (setsid), so its PID is its process group and down.sh can
-# stop it with everything it started.
-start() { # name cmd...
-  local name="$1"; shift
-  setsid "$@" >"$LOGS/$name.log" 2>&1 </dev/null 9>&- &
-  echo $! >"$PIDS/$name.pid"
-}
-# The CSI sidecars exit when they lose the driver's socket: restart them, like a kubelet would.
-supervise() { # name cmd...
-  local name="$1"; shift
-  setsid bash -c 'while :; do "$@"; echo "[supervisor] exited with status $?; restarting in 1s" >&2; sleep 1; done' \
-    supervise "$@" >"$LOGS/$name.log" 2>&1 </dev/null 9>&- &
-  echo $! >"$PIDS/$name.pid"
-}
-wait_for() { # description timeout-seconds command...
-  local what="$1" timeout="$2"; shift 2
-  local deadline=$(( $(date +%s) + timeout ))
-  until "$@" >/dev/null 2>&1; do
-    if (( $(date +%s) >= deadline )); then die "timed out after ${timeout}s waiting for $what"; fi
-    sleep 0.2
-  done
-}
-check_alive() { alive "$1" || { tail -n 30 "$LOGS/$1.log" >&2; die "$1 exited (log: $LOGS/$1.log)"; }; }
-
-k() { "$KUBECTL" --kubeconfig "$STATE/admin.kubeconfig" "$@"; }
 
 # 1. etcd 3.6 (TLS with client certificates, like kubeadm's).
 start etcd "$ETCD" --name kubesafe-test --data-dir "$STATE/etcd" \
@@ -289,26 +317,21 @@ start kwok "$KWOK" --config "$STATE/kwok.yaml" --kubeconfig "$PKI/kwok.kubeconfi
   --cidr 10.244.0.0/16 --node-lease-duration-seconds 40 --enable-crds Stage,PortForward,ClusterPortForward
 
 # 7. The fake CSI driver, then the sidecars and the snapshot controller.
-SOCK="$STATE/csi/csi.sock"
-if (( ${#SOCK} > 100 )); then # unix socket paths are limited to 108 bytes
-  SOCK="/tmp/kubesafe-csi-$(printf '%s' "$STATE" | sha256sum | cut -c1-12)/csi.sock"
-fi
-mkdir -p "$(dirname "$SOCK")"
-start fake-csi "$FAKE_CSI" --endpoint "unix://$SOCK" --state-dir "$STATE" \
-  --control-address "127.0.0.1:$CSI_CONTROL_PORT" --control-url-file "$STATE/csi-control-url" \
-  --driver-name "$DRIVER" --topology-key "$TOPOLOGY_KEY" --zones "$(IFS=,; echo "${ZONES[*]}")" \
-  --zone-capacity-bytes "$ZONE_CAPACITY_BYTES"
-wait_for "the fake CSI driver" 10 test -S "$SOCK"
+start_fake_csi
 SIDECAR_FLAGS=(--kubeconfig "$PKI/csi.kubeconfig" --kube-api-qps 50 --kube-api-burst 100 --leader-election=false --v=2)
-supervise snapshot-controller env -u KUBECONFIG "$SNAPSHOT_CONTROLLER" "${SIDECAR_FLAGS[@]}" --worker-threads 20 \
+supervise snapshot-controller env -u KUBECONFIG "$SNAPSHOT_CONTROLLER" "${SIDECAR_FLAGS[@]}" --worker-threads 50 \
   --retry-interval-start 500ms --retry-interval-max 10s
 supervise csi-snapshotter env -u KUBECONFIG "$CSI_SNAPSHOTTER" "${SIDECAR_FLAGS[@]}" --csi-address "$SOCK" \
-  --extra-create-metadata --timeout 30s --worker-threads 20 --retry-interval-start 500ms --retry-interval-max 10s
-supervise csi-provisioner env -u KUBECONFIG "$CSI_PROVISIONER" "${SIDECAR_FLAGS[@]}" --csi-address "$SOCK" \
   --extra-create-metadata --timeout 30s --worker-threads 50 --retry-interval-start 500ms --retry-interval-max 10s
+supervise csi-provisioner env -u KUBECONFIG "$CSI_PROVISIONER" "${SIDECAR_FLAGS[@]}" --csi-address "$SOCK" \
+  --extra-create-metadata --timeout 30s --worker-threads 100 --retry-interval-start 500ms --retry-interval-max 10s
 
 # 8. Wait: nodes Ready, service accounts made, then the fake etcd pod with its port forward.
-wait_for "6 Ready nodes" 30 bash -c "[[ \$('$KUBECTL' --kubeconfig '$STATE/admin.kubeconfig' get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}' | grep -c True) -ge $(( ${#ZONES[@]} * NODES_PER_ZONE )) ]]"
+NODE_COUNT=$(( ${#ZONES[@]} * NODES_PER_ZONE ))
+nodes_ready() {
+  [[ $(k get nodes -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | grep -c True) -ge $NODE_COUNT ]]
+}
+wait_for "$NODE_COUNT Ready nodes" 30 nodes_ready
 log "nodes Ready"
 wait_for "the default service accounts" 30 k -n kube-system get serviceaccount default
 wait_for "the default service accounts" 30 k -n default get serviceaccount default
@@ -357,7 +380,8 @@ EOF
 
 for c in "${COMPONENTS[@]}"; do check_alive "$c"; done
 wait_for "the CSI control server" 10 curl -sf "http://127.0.0.1:$CSI_CONTROL_PORT/healthz"
-wait_for "the etcd pod to run" 30 bash -c "[[ \$('$KUBECTL' --kubeconfig '$STATE/admin.kubeconfig' -n kube-system get pod etcd-$ETCD_NODE -o jsonpath='{.status.phase}') == Running ]]"
+etcd_pod_running() { [[ $(k -n kube-system get pod "etcd-$ETCD_NODE" -o jsonpath='{.status.phase}') == Running ]]; }
+wait_for "the etcd pod to run" 30 etcd_pod_running
 
 cat >"$STATE/env" <<EOF
 # kubesafe test cluster (sourceable). Made by test/cluster/up.sh.

@@ -12,7 +12,12 @@ import (
 //	GET    /faults   the current knobs
 //	POST   /faults   merge the JSON body into the knobs (absent fields keep their value)
 //	PUT    /faults   replace the knobs with the JSON body
-//	DELETE /faults   reset every knob
+//	DELETE /faults   reset every knob (the global ones and every namespace's)
+//
+// With ?namespace=NS the knobs are those of one namespace only: they replace the global knobs for
+// the PVCs and VolumeSnapshots of NS (a namespace's knobs start empty); DELETE ?namespace=NS drops
+// them.
+//
 //	GET    /state    the driver's volumes (with zones) and snapshots
 //	GET    /healthz  "ok"
 type faults struct {
@@ -67,12 +72,30 @@ func (d *driver) controlHandler() http.Handler {
 	mux.HandleFunc("/faults", func(w http.ResponseWriter, r *http.Request) {
 		d.mu.Lock()
 		defer d.mu.Unlock()
+		ns := r.URL.Query().Get("namespace")
+		cur := d.faults
+		if ns != "" {
+			cur = d.nsFaults[ns]
+		}
+		set := func(f faults) {
+			if ns == "" {
+				d.faults = f
+			} else {
+				d.nsFaults[ns] = f
+			}
+		}
 		switch r.Method {
 		case http.MethodGet:
 		case http.MethodDelete:
-			d.faults = faults{}
+			cur = faults{}
+			if ns == "" {
+				d.faults = faults{}
+				d.nsFaults = map[string]faults{}
+			} else {
+				delete(d.nsFaults, ns)
+			}
 		case http.MethodPost, http.MethodPut:
-			next := d.faults
+			next := cur
 			if r.Method == http.MethodPut {
 				next = faults{}
 			}
@@ -114,12 +137,13 @@ func (d *driver) controlHandler() http.Handler {
 				writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 				return
 			}
-			d.faults = next
+			set(next)
+			cur = next
 		default:
 			w.WriteHeader(http.StatusMethodNotAllowed)
 			return
 		}
-		writeJSON(w, http.StatusOK, d.faults)
+		writeJSON(w, http.StatusOK, cur)
 	})
 	mux.HandleFunc("/state", func(w http.ResponseWriter, r *http.Request) {
 		d.mu.Lock()
@@ -131,15 +155,17 @@ func (d *driver) controlHandler() http.Handler {
 		capacity := map[string]int64{}
 		for _, z := range d.cfg.Zones {
 			used[z] = d.usedBytes(z)
-			capacity[z] = d.capacityOf(z)
+			capacity[z] = d.capacityOf(z, d.faults)
 		}
 		writeJSON(w, http.StatusOK, map[string]any{
-			"driver":        d.cfg.Name,
-			"topologyKey":   d.cfg.TopologyKey,
-			"volumes":       d.st.Volumes,
-			"snapshots":     d.st.Snapshots,
-			"zoneUsedBytes": used,
-			"zoneCapacity":  capacity,
+			"driver":          d.cfg.Name,
+			"topologyKey":     d.cfg.TopologyKey,
+			"volumes":         d.st.Volumes,
+			"snapshots":       d.st.Snapshots,
+			"zoneUsedBytes":   used,
+			"zoneCapacity":    capacity,
+			"faults":          d.faults,
+			"namespaceFaults": d.nsFaults,
 		})
 	})
 	return mux

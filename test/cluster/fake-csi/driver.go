@@ -35,13 +35,16 @@ type config struct {
 
 // volume and snapshot are what csi-state.json records.
 type volume struct {
-	ID            string            `json:"id"`
-	Name          string            `json:"name"`
-	Zone          string            `json:"zone"`
-	CapacityBytes int64             `json:"capacityBytes"`
-	SourceSnap    string            `json:"sourceSnapshotId,omitempty"`
-	Parameters    map[string]string `json:"parameters,omitempty"`
-	CreatedAt     time.Time         `json:"createdAt"`
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	Zone          string `json:"zone"`
+	CapacityBytes int64  `json:"capacityBytes"`
+	SourceSnap    string `json:"sourceSnapshotId,omitempty"`
+	// Namespace is the PVC's (from the provisioner's --extra-create-metadata): it selects the
+	// namespace-scoped fault knobs.
+	Namespace  string            `json:"namespace,omitempty"`
+	Parameters map[string]string `json:"parameters,omitempty"`
+	CreatedAt  time.Time         `json:"createdAt"`
 }
 
 type snapshot struct {
@@ -50,6 +53,7 @@ type snapshot struct {
 	SourceVolume string    `json:"sourceVolumeId"`
 	SourceZone   string    `json:"sourceZone"`
 	SizeBytes    int64     `json:"sizeBytes"`
+	Namespace    string    `json:"namespace,omitempty"` // the VolumeSnapshot's
 	CreatedAt    time.Time `json:"createdAt"`
 	ReadyToUse   bool      `json:"readyToUse"`
 	// ReadyAt is when the (simulated) upload finishes; until then the snapshot is not ready.
@@ -71,11 +75,27 @@ type driver struct {
 	// inflight holds the names of CreateVolume calls in progress (they may sleep for latency):
 	// a repeated call for the same name gets ABORTED, as the CSI spec asks.
 	inflight map[string]bool
+	// faults apply to every request; nsFaults replace them for the volumes and snapshots of one
+	// namespace (tests running in parallel on one cluster each turn their own knobs).
 	faults   faults
+	nsFaults map[string]faults
+}
+
+const (
+	pvcNamespaceKey  = "csi.storage.k8s.io/pvc/namespace"
+	snapNamespaceKey = "csi.storage.k8s.io/volumesnapshot/namespace"
+)
+
+// faultsFor returns the knobs in force for a namespace; the caller holds d.mu.
+func (d *driver) faultsFor(ns string) faults {
+	if f, ok := d.nsFaults[ns]; ok && ns != "" {
+		return f
+	}
+	return d.faults
 }
 
 func newDriver(cfg config) (*driver, error) {
-	d := &driver{cfg: cfg, inflight: map[string]bool{}}
+	d := &driver{cfg: cfg, inflight: map[string]bool{}, nsFaults: map[string]faults{}}
 	d.st = state{Volumes: map[string]*volume{}, Snapshots: map[string]*snapshot{}}
 	for _, sub := range []string{"volumes", "snapshots"} {
 		if err := os.MkdirAll(filepath.Join(cfg.StateDir, sub), 0o755); err != nil {
@@ -220,8 +240,8 @@ func (d *driver) usedBytes(zone string) int64 {
 	return n
 }
 
-func (d *driver) capacityOf(zone string) int64 {
-	if c, ok := d.faults.ZoneCapacityBytes[zone]; ok {
+func (d *driver) capacityOf(zone string, f faults) int64 {
+	if c, ok := f.ZoneCapacityBytes[zone]; ok {
 		return c
 	}
 	return d.cfg.ZoneCapacityBytes
@@ -286,7 +306,8 @@ func (d *driver) CreateVolume(ctx context.Context, req *csi.CreateVolumeRequest)
 		d.mu.Unlock()
 		return nil, status.Errorf(codes.Aborted, "an operation for volume %s is already in progress", req.GetName())
 	}
-	f := d.faults
+	ns := req.GetParameters()[pvcNamespaceKey]
+	f := d.faultsFor(ns)
 	zone, err := d.pickZone(req.GetAccessibilityRequirements())
 	if err != nil {
 		d.mu.Unlock()
@@ -317,7 +338,7 @@ func (d *driver) CreateVolume(ctx context.Context, req *csi.CreateVolumeRequest)
 			return nil, status.Error(codes.Internal, "injected fault: restoreFail")
 		}
 	}
-	if free := d.capacityOf(zone) - d.usedBytes(zone); free < size {
+	if free := d.capacityOf(zone, f) - d.usedBytes(zone); free < size {
 		d.mu.Unlock()
 		return nil, status.Errorf(codes.ResourceExhausted, "zone %s has %d bytes free, %d needed", zone, max(free, 0), size)
 	}
@@ -347,7 +368,7 @@ func (d *driver) CreateVolume(ctx context.Context, req *csi.CreateVolumeRequest)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	// Capacity is checked again: another CreateVolume may have taken it meanwhile.
-	if free := d.capacityOf(zone) - d.usedBytes(zone); free < size {
+	if free := d.capacityOf(zone, f) - d.usedBytes(zone); free < size {
 		_ = os.RemoveAll(tmp)
 		return nil, status.Errorf(codes.ResourceExhausted, "zone %s has %d bytes free, %d needed", zone, max(free, 0), size)
 	}
@@ -356,7 +377,7 @@ func (d *driver) CreateVolume(ctx context.Context, req *csi.CreateVolumeRequest)
 		return nil, status.Error(codes.Internal, err.Error())
 	}
 	v := &volume{ID: id, Name: req.GetName(), Zone: zone, CapacityBytes: size, SourceSnap: srcSnap,
-		Parameters: req.GetParameters(), CreatedAt: time.Now().UTC()}
+		Namespace: ns, Parameters: req.GetParameters(), CreatedAt: time.Now().UTC()}
 	d.st.Volumes[id] = v
 	if err := d.save(); err != nil {
 		return nil, status.Error(codes.Internal, err.Error())
@@ -370,7 +391,11 @@ func (d *driver) DeleteVolume(ctx context.Context, req *csi.DeleteVolumeRequest)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.faults.DeleteVolumeFail {
+	ns := ""
+	if v, ok := d.st.Volumes[req.GetVolumeId()]; ok {
+		ns = v.Namespace
+	}
+	if d.faultsFor(ns).DeleteVolumeFail {
 		return nil, status.Error(codes.Internal, "injected fault: deleteVolumeFail")
 	}
 	if err := os.RemoveAll(d.volumeDir(req.GetVolumeId())); err != nil {
@@ -420,7 +445,7 @@ func (d *driver) snapshotProto(s *snapshot) *csi.Snapshot {
 
 // refresh marks a snapshot ready once its simulated upload time has passed; caller holds d.mu.
 func (d *driver) refresh(s *snapshot) {
-	if !s.ReadyToUse && !d.faults.SnapshotNeverReady && !time.Now().Before(s.ReadyAt) {
+	if !s.ReadyToUse && !d.faultsFor(s.Namespace).SnapshotNeverReady && !time.Now().Before(s.ReadyAt) {
 		s.ReadyToUse = true
 		_ = d.save()
 	}
@@ -444,7 +469,9 @@ func (d *driver) CreateSnapshot(ctx context.Context, req *csi.CreateSnapshotRequ
 	if !ok {
 		return nil, status.Errorf(codes.NotFound, "volume %s not found", req.GetSourceVolumeId())
 	}
-	if d.faults.SnapshotFail {
+	ns := req.GetParameters()[snapNamespaceKey]
+	f := d.faultsFor(ns)
+	if f.SnapshotFail {
 		return nil, status.Error(codes.Internal, "injected fault: snapshotFail")
 	}
 	// The copy is taken now (the point-in-time content); the snapshot becomes ready to use after
@@ -460,7 +487,7 @@ func (d *driver) CreateSnapshot(ctx context.Context, req *csi.CreateSnapshotRequ
 	}
 	now := time.Now().UTC()
 	s := &snapshot{ID: id, Name: req.GetName(), SourceVolume: v.ID, SourceZone: v.Zone, SizeBytes: v.CapacityBytes,
-		CreatedAt: now, ReadyAt: now.Add(d.faults.latency(v.CapacityBytes))}
+		Namespace: ns, CreatedAt: now, ReadyAt: now.Add(f.latency(v.CapacityBytes))}
 	d.refresh(s)
 	d.st.Snapshots[id] = s
 	if err := d.save(); err != nil {

@@ -139,4 +139,17 @@ func TestCapacityAndFaults(t *testing.T) {
 	if _, err := d.CreateVolume(ctx, &csi.CreateVolumeRequest{Name: "m", VolumeCapabilities: multi}); code(err) != codes.InvalidArgument {
 		t.Fatalf("want INVALID_ARGUMENT for RWX, got %v", err)
 	}
+
+	// Namespace-scoped knobs replace the global ones for that namespace only.
+	d.faults = faults{}
+	d.nsFaults["ns-x"] = faults{ZoneCapacityBytes: map[string]int64{"zone-c": 0}}
+	params := func(ns string) map[string]string { return map[string]string{pvcNamespaceKey: ns} }
+	if _, err := d.CreateVolume(ctx, &csi.CreateVolumeRequest{Name: "x", VolumeCapabilities: rwo(), Parameters: params("ns-x"),
+		AccessibilityRequirements: inZone("zone-c")}); code(err) != codes.ResourceExhausted {
+		t.Fatalf("ns-x: want RESOURCE_EXHAUSTED, got %v", err)
+	}
+	if _, err := d.CreateVolume(ctx, &csi.CreateVolumeRequest{Name: "y", VolumeCapabilities: rwo(), Parameters: params("ns-y"),
+		AccessibilityRequirements: inZone("zone-c")}); err != nil {
+		t.Fatalf("ns-y: %v", err)
+	}
 }
