@@ -13,7 +13,9 @@ export interface Operation {
  * modules it uses.
  */
 export const OPERATIONS: Record<string, () => Promise<Operation>> = {
+  'cluster-verify': () => import('./actions/cluster-verify.js'),
   'etcd-snapshot': () => import('./actions/etcd-snapshot.js'),
+  rollback: () => import('./actions/rollback.js'),
 };
 
 export function operationNames(): string[] {
