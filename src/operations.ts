@@ -15,6 +15,7 @@ export interface Operation {
 export const OPERATIONS: Record<string, () => Promise<Operation>> = {
   'cluster-verify': () => import('./actions/cluster-verify.js'),
   'etcd-snapshot': () => import('./actions/etcd-snapshot.js'),
+  'migration-rehearse': () => import('./actions/migration-rehearse.js'),
   rollback: () => import('./actions/rollback.js'),
 };
 

@@ -42,7 +42,7 @@ function recordingTargets() {
     downloadArtifact: async () => {
       throw new Error('no artifact service here');
     },
-    targetDefaults: (a) =>
+    targetDefaults: (a): Record<string, string> =>
       a === 'etcd-restore' ? { 'data-dir': '/var/lib/etcd', 'ssh-user': 'root' } : { 'dry-run': 'false' },
   };
   return { calls, deps };
