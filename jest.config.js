@@ -4,6 +4,8 @@ const common = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   testEnvironment: 'node',
+  // The test cluster's etcd data (member/snap/*.snap) looks like jest snapshot files.
+  modulePathIgnorePatterns: ['<rootDir>/.kubesafe-cluster/'],
 };
 export default {
   projects: [

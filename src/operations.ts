@@ -13,10 +13,13 @@ export interface Operation {
  * modules it uses.
  */
 export const OPERATIONS: Record<string, () => Promise<Operation>> = {
+  'cluster-verify': () => import('./actions/cluster-verify.js'),
   'etcd-snapshot': () => import('./actions/etcd-snapshot.js'),
   'migration-precheck': () => import('./actions/migration-precheck.js'),
   'etcd-restore': () => import('./actions/etcd-restore.js'),
   snapshots: () => import('./actions/snapshots.js'),
+  'migration-rehearse': () => import('./actions/migration-rehearse.js'),
+  rollback: () => import('./actions/rollback.js'),
 };
 
 export function operationNames(): string[] {

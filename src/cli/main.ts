@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { action: string; positionals?: string[] }> = {
   snapshots: { action: 'snapshots', positionals: ['operation', 'uri'] },
   precheck: { action: 'migration-precheck' },
   migrate: { action: 'zone-migrate' },
+  rehearse: { action: 'migration-rehearse' },
   'volume-snapshots': { action: 'volume-snapshots', positionals: ['operation'] },
   verify: { action: 'cluster-verify' },
   rollback: { action: 'rollback' },
