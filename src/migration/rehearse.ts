@@ -230,6 +230,9 @@ export class CapturingReporter implements Reporter {
   secret(v: string): void {
     this.parent.secret(v);
   }
+  saveState(name: string, value: string): void {
+    this.parent.saveState(name, value);
+  }
   group<T>(name: string, fn: () => Promise<T>): Promise<T> {
     return this.parent.group(name, fn);
   }
