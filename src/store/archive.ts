@@ -2,7 +2,7 @@ import { PassThrough, Transform, type Duplex, type Readable, type TransformCallb
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { createHash } from 'node:crypto';
-import { IntegrityError } from '../errors.js';
+import { IntegrityError, KubesafeError, errorMessage } from '../errors.js';
 import { HashCounter, sha256OfStream } from './hashing.js';
 import {
   createDecryptor,
@@ -154,7 +154,17 @@ export async function readArchive(
   const decomp = decompressor(options.compression);
   if (decomp) stages.push(decomp);
   stages.push(new ExpectHash('restored snapshot', options.expected.rawSha256, options.expected.rawBytes));
-  await pipeline([body, ...stages, sink] as unknown as [Readable, ...Transform[], NodeJS.WritableStream]);
+  try {
+    await pipeline([body, ...stages, sink] as unknown as [Readable, ...Transform[], NodeJS.WritableStream]);
+  } catch (err) {
+    // Damaged bytes usually break the decompressor before the stored hash is complete: same verdict.
+    // Other errors (the sink's disk is full, the store went away) stay what they are.
+    const code = String((err as { code?: unknown }).code ?? '');
+    if (err instanceof KubesafeError || !/^(Z_|ZSTD_)/.test(code)) throw err;
+    throw new IntegrityError(
+      `stored object ${store.uriFor(key)} is damaged or was replaced: it cannot be read back as its manifest describes (${errorMessage(err)})`,
+    );
+  }
 }
 
 /** Reads the stored object back and proves it is what was written. */
