@@ -171,7 +171,6 @@ describe.each(restorableVersions())('etcd-restore over SSH on a three-member etc
   });
 
   it('refuses a snapshot whose manifest hash does not match before touching any member', async () => {
-    // Encryption is not on this branch yet: a wrong decryption key is covered once the storage work lands.
     const store = path.join(work, 'wrong-hash');
     cpSync(path.join(work, 'store'), store, { recursive: true });
     const manifestFile = path.join(
@@ -186,6 +185,35 @@ describe.each(restorableVersions())('etcd-restore over SSH on a three-member etc
     expect(err).toBeInstanceOf(IntegrityError);
     expect(err.message).toContain(`does not match the manifest's ${'f'.repeat(64)}`);
     expect(memberState(cluster)).toBe(before);
+  });
+
+  it('refuses a wrong decryption key before touching any member', async () => {
+    const rec = new RecordingReporter();
+    await snapshot(
+      inputsFrom({
+        endpoints: cluster.endpoints.join(','),
+        destination: path.join(work, 'encrypted'),
+        'cluster-name': 'test',
+        'encryption-key': 'the right passphrase for this test',
+      }),
+      rec,
+      {},
+    );
+    const before = memberState(cluster);
+    const err = await failure(
+      restore(
+        inputs({
+          snapshot: rec.outputs['manifest-uri']!,
+          'encryption-key': 'a wrong passphrase, long enough',
+        }),
+        new RecordingReporter(),
+        {},
+      ),
+    );
+    expect(err.message).toMatch(/decrypt|passphrase/i);
+    expect(err.message).not.toContain('a wrong passphrase, long enough');
+    expect(memberState(cluster)).toBe(before);
+    expect((await memberKeys(cluster.endpoints[0]!)).get('app/config')).toBe('v2');
   });
 
   it('refuses a member whose host key is not pinned before touching any member', async () => {
