@@ -3,7 +3,7 @@
 //   BENCH_SIZES_MIB=128 npm run bench etcd-snapshot
 // Prints, per size: etcdctl's time, the action's time (folder store, verify: hash) with compression
 // none and zstd, their ratios, and the action's peak RSS. Each is the median of BENCH_RUNS runs.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,7 +68,9 @@ for (const mib of sizes) {
       );
       zstd.push(z.seconds);
       rss = Math.max(rss, z.peakMb);
+      // Keep the disk from filling up with copies between runs.
       rmSync(work, { recursive: true, force: true });
+      mkdirSync(work);
     }
     const b = median(base);
     rows.push({ mib, db: db / 1048576, etcdctl: b, none: median(none), zstd: median(zstd), rss });

@@ -35,9 +35,11 @@ export class CliReporter implements Reporter {
   async group<T>(name: string, fn: () => Promise<T>): Promise<T> {
     this.write(`▸ ${name}`);
     this.depth++;
+    const start = Date.now();
     try {
       return await fn();
     } finally {
+      this.write(`(${((Date.now() - start) / 1000).toFixed(1)} s)`);
       this.depth--;
     }
   }

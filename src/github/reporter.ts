@@ -21,7 +21,14 @@ export class ActionsReporter implements Reporter {
     for (const line of value.split('\n')) if (line.trim().length >= 8) core.setSecret(line.trim());
   }
   group<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    return core.group(name, fn);
+    return core.group(name, async () => {
+      const start = Date.now();
+      try {
+        return await fn();
+      } finally {
+        core.info(`(${((Date.now() - start) / 1000).toFixed(1)} s)`);
+      }
+    });
   }
   saveState(name: string, value: string): void {
     core.saveState(name, value);

@@ -51,7 +51,8 @@ export const S3_DEFAULTS: S3Options = {
   forcePathStyle: false,
   insecureSkipVerify: false,
   checksums: 'auto',
-  partSizeBytes: 16 * 1024 * 1024,
+  // Buffered per part in flight: 8 MiB x (4 + 1) stays well inside the memory budget.
+  partSizeBytes: 8 * 1024 * 1024,
   concurrency: 4,
   sse: { kind: 'none' },
   maxAttempts: 5,

@@ -1,0 +1,10 @@
+import { createRequire as __kubesafeRequire } from 'node:module';
+import { fileURLToPath as __kubesafeToPath } from 'node:url';
+import { dirname as __kubesafeDirname } from 'node:path';
+const require = __kubesafeRequire(import.meta.url);
+const __filename = __kubesafeToPath(import.meta.url);
+const __dirname = __kubesafeDirname(__filename);
+import{a as R}from"./chunk-Y375RD2A.js";import{a}from"./chunk-GRFHO25Z.js";import{f as w,g as p,h as f,i as y,j as g,m as i,n as s,o as l,p as c,q as I}from"./chunk-IWMTZEOY.js";import{h as d}from"./chunk-72NKFB7N.js";var E=5e3,u=class{inActions=!0;summaries=[];info(t){s(t)}warn(t){i(t)}secret(t){if(t!==""){p(t);for(let o of t.split(`
+`))o.trim().length>=8&&p(o.trim())}}group(t,o){return l(t,async()=>{let e=Date.now();try{return await o()}finally{s(`(${((Date.now()-e)/1e3).toFixed(1)} s)`)}})}saveState(t,o){c(t,o)}setOutput(t,o){y(t,o)}summary(t){this.summaries.push(t)}progress(t,o){let e=Date.now(),n=0,S=e;return{add:v=>{n+=v;let m=Date.now();m-S>=E&&(S=m,s(R(t,n,m-e,o)))},done:()=>s(R(t,n,Date.now()-e,o))}}async flushSummary(){this.summaries.length===0||!process.env.GITHUB_STEP_SUMMARY||await w.addRaw(this.summaries.join(`
+
+`),!0).write()}};var T="kubesafe-post";function O(){return{get:r=>f(r)}}function U(){let r=process.env;return{runUrl:r.GITHUB_SERVER_URL&&r.GITHUB_REPOSITORY&&r.GITHUB_RUN_ID?`${r.GITHUB_SERVER_URL}/${r.GITHUB_REPOSITORY}/actions/runs/${r.GITHUB_RUN_ID}`:void 0,commit:r.GITHUB_SHA,repository:r.GITHUB_REPOSITORY}}async function P(r){let t=new u,o=O();try{let e=a[r];if(!e)throw new Error(`unknown operation ${JSON.stringify(r)}`);let n=await e();if(I(T)==="true"){n.post&&await n.post(o,t,h());return}c(T,"true"),await n.run(o,t,U())}catch(e){g(d(e))}finally{await t.flushSummary().catch(e=>i(`job summary: ${d(e)}`))}}async function $(){let r=f("command");if(!a[r]){g(`command: ${JSON.stringify(r)} is not valid; expected one of ${Object.keys(a).join(", ")}`);return}await P(r)}function h(){let r={};for(let[t,o]of Object.entries(process.env))t.startsWith("STATE_")&&o!==void 0&&(r[t.slice(6)]=o);return r}export{P as a,$ as b};
