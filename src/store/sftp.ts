@@ -1,11 +1,17 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import SftpClient from 'ssh2-sftp-client';
 import { StoreError, errorMessage } from '../errors.js';
-import { knownHostsName, parseKnownHosts, verifyHostKey, type HostKeyVerdict } from './known-hosts.js';
+import {
+  fingerprint,
+  knownHostsName,
+  parseKnownHosts,
+  verifyHostKey,
+  type HostKeyVerdict,
+} from '../ssh/known-hosts.js';
 import type { SftpOptions } from './options.js';
 import { joinKey, type BackupStore, type StoredObject } from './store.js';
 
@@ -16,10 +22,6 @@ export interface SftpTarget {
   host: string;
   port: number;
   root: string;
-}
-
-function fingerprint(keyBlob: Buffer): string {
-  return 'SHA256:' + createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '');
 }
 
 /** A TCP socket with Nagle off: SFTP's small request/ack packets otherwise stall on delayed ACKs (50 MiB: 29 s -> 0.3 s). */
@@ -69,7 +71,10 @@ export class SftpStore implements BackupStore {
   private async connect(warn: (m: string) => void): Promise<void> {
     const { host, port, user } = this.target;
     const where = `sftp://${user}@${host}:${port}`;
-    const pinned = parseKnownHosts(this.options.knownHosts);
+    const pinned =
+      this.options.knownHosts.trim() === ''
+        ? []
+        : parseKnownHosts('ssh-known-hosts', this.options.knownHosts);
     let verdict: HostKeyVerdict | undefined;
     let seen = '';
     let sock: net.Socket;
