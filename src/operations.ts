@@ -14,6 +14,8 @@ export interface Operation {
  */
 export const OPERATIONS: Record<string, () => Promise<Operation>> = {
   'etcd-snapshot': () => import('./actions/etcd-snapshot.js'),
+  'volume-snapshots': () => import('./actions/volume-snapshots.js'),
+  'zone-migrate': () => import('./actions/zone-migrate.js'),
 };
 
 export function operationNames(): string[] {
