@@ -23,15 +23,16 @@ export interface MigrateWiring {
 /**
  * Test-only knob, documented in the README: KUBESAFE_TEST_KILL_AFTER_STEP=<step> makes the process
  * SIGKILL itself right after the journal records <step> as done (`<step>:started`: right after the
- * write-ahead record, before the step acts), to prove that resume and rollback converge.
+ * write-ahead record, before the step acts; `swap:original-deleted`: inside the swap, when the
+ * original PVC is gone and its name has no claim yet), to prove that resume and rollback converge.
  */
 export function killKnob(
   env = process.env,
-): ((step: StepName, state: 'started' | 'done') => void) | undefined {
+): ((step: StepName, state: string) => void) | undefined {
   const knob = env.KUBESAFE_TEST_KILL_AFTER_STEP;
   if (!knob) return undefined;
   return (step, state) => {
-    if (knob === (state === 'done' ? step : `${step}:started`)) process.kill(process.pid, 'SIGKILL');
+    if (knob === (state === 'done' ? step : `${step}:${state}`)) process.kill(process.pid, 'SIGKILL');
   };
 }
 

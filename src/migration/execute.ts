@@ -45,10 +45,11 @@ export interface MigrationDeps {
   exec: PodExec;
   reporter: Reporter;
   /**
-   * Called after each journal write that opens or closes a step. Test-only use: the
-   * KUBESAFE_TEST_KILL_AFTER_STEP knob (see zone-migrate.ts) kills the process here.
+   * Called after each journal write that opens or closes a step (state `started`/`done`), and at the
+   * riskiest instant inside the swap (`original-deleted`: a PVC name has no claim). Test-only use:
+   * the KUBESAFE_TEST_KILL_AFTER_STEP knob (see zone-migrate.ts) kills the process here.
    */
-  onBoundary?: (step: StepName, state: 'started' | 'done') => void;
+  onBoundary?: (step: StepName, state: string) => void;
 }
 
 export type MigrationResult = 'migrated' | 'rolled-back' | 'failed' | 'planned';

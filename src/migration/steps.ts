@@ -343,6 +343,7 @@ const swap: ForwardHandler = async (run) => {
       waitClaimGone(run, v.stagingPvc, v.stagingPvcUid),
       waitClaimGone(run, v.pvc, v.sourcePvcUid),
     ]);
+    run.deps.onBoundary?.('swap', 'original-deleted');
     const pv = await readPv(run.c, newPv);
     if (pv?.spec?.claimRef?.name !== v.pvc) await pointClaimRef(run.c, newPv, ns, v.pvc, v.storageClass);
     const uid = await recreateClaim(run, v, newPv);
