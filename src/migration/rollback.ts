@@ -18,6 +18,7 @@ import {
   setReclaimPolicy,
 } from '../kube/mutate.js';
 import { scaleWorkload } from '../kube/scale.js';
+import { readOptional } from '../kube/clients.js';
 import { claimBindings } from '../kube/observe.js';
 import { waitFor } from '../kube/wait.js';
 
@@ -119,9 +120,12 @@ const staging: RollbackHandler = async (run) => {
           );
         } else {
           // A pure copy of the snapshot: let the provisioner delete it with its disk.
-          if (pv.spec?.claimRef && pv.status?.phase !== 'Bound')
-            await patchPv(run.c, newPv, { spec: { persistentVolumeReclaimPolicy: 'Delete' } });
-          else await setReclaimPolicy(run.c, newPv, 'Delete');
+          // The PV may be going already (its staging claim was deleted and its class deletes): fine.
+          if (pv.spec?.persistentVolumeReclaimPolicy !== 'Delete') {
+            await readOptional(() =>
+              patchPv(run.c, newPv, { spec: { persistentVolumeReclaimPolicy: 'Delete' } }),
+            );
+          }
           await note(run, 'undone', `new volume ${newPv} in ${v.targetZone} released for deletion`);
         }
       }

@@ -9,8 +9,21 @@
 import * as k8s from '@kubernetes/client-node';
 import type { PodExec } from '../../src/kube/exec.js';
 import type { Precheck } from '../../src/migration/execute.js';
-import type { MigrationPlan, PlannedVolume, PrecheckResult, PrecheckSettings } from '../../src/migration/types.js';
-import { CSI_TOPOLOGY_KEY, ZONE_LABEL, kubeConfig, pvZone, readVolumeFile, waitFor, writeVolumeFile } from '../cluster/harness.js';
+import type {
+  MigrationPlan,
+  PlannedVolume,
+  PrecheckResult,
+  PrecheckSettings,
+} from '../../src/migration/types.js';
+import {
+  CSI_TOPOLOGY_KEY,
+  ZONE_LABEL,
+  kubeConfig,
+  pvZone,
+  readVolumeFile,
+  waitFor,
+  writeVolumeFile,
+} from '../cluster/harness.js';
 
 export function api() {
   const kc = kubeConfig('admin');
@@ -45,8 +58,16 @@ export async function createStatefulSet(ns: string, name: string, o: StsOptions)
     await core.createNamespacedPersistentVolumeClaim({
       namespace: ns,
       body: {
-        metadata: { name: `data-${name}-${i}`, labels: { app: name }, annotations: storageClassName === 'fake-wffc' ? { 'volume.kubernetes.io/selected-node': node } : {} },
-        spec: { accessModes: ['ReadWriteOnce'], storageClassName, resources: { requests: { storage: size } } },
+        metadata: {
+          name: `data-${name}-${i}`,
+          labels: { app: name },
+          annotations: storageClassName === 'fake-wffc' ? { 'volume.kubernetes.io/selected-node': node } : {},
+        },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName,
+          resources: { requests: { storage: size } },
+        },
       },
     });
   }
@@ -63,11 +84,24 @@ export async function createStatefulSet(ns: string, name: string, o: StsOptions)
           metadata: { labels: { app: name } },
           spec: {
             terminationGracePeriodSeconds: 0,
-            containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10', volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+            containers: [
+              {
+                name: 'app',
+                image: 'registry.k8s.io/pause:3.10',
+                volumeMounts: [{ name: 'data', mountPath: '/data' }],
+              },
+            ],
           },
         },
         volumeClaimTemplates: [
-          { metadata: { name: 'data', labels: { app: name } }, spec: { accessModes: ['ReadWriteOnce'], storageClassName, resources: { requests: { storage: size } } } },
+          {
+            metadata: { name: 'data', labels: { app: name } },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              storageClassName,
+              resources: { requests: { storage: size } },
+            },
+          },
         ],
       },
     },
@@ -75,9 +109,19 @@ export async function createStatefulSet(ns: string, name: string, o: StsOptions)
   await waitReady(ns, name, o.replicas);
 }
 
-export async function waitReady(ns: string, name: string, replicas: number, timeoutMs = 120_000): Promise<void> {
+export async function waitReady(
+  ns: string,
+  name: string,
+  replicas: number,
+  timeoutMs = 120_000,
+): Promise<void> {
   const { apps } = api();
-  await waitFor(`${ns}/${name}: ${replicas} ready replicas`, async () => (await apps.readNamespacedStatefulSet({ name, namespace: ns })).status?.readyReplicas === replicas, timeoutMs);
+  await waitFor(
+    `${ns}/${name}: ${replicas} ready replicas`,
+    async () =>
+      (await apps.readNamespacedStatefulSet({ name, namespace: ns })).status?.readyReplicas === replicas,
+    timeoutMs,
+  );
 }
 
 export interface VolumeState {
@@ -136,10 +180,15 @@ export async function podZones(ns: string, name: string): Promise<Record<string,
 export function standInPrecheckFromCluster(): Precheck {
   return async (s: PrecheckSettings): Promise<PrecheckResult> => {
     const { core, apps } = api();
-    const sts = await apps.readNamespacedStatefulSet({ name: s.workload.name, namespace: s.workload.namespace });
+    const sts = await apps.readNamespacedStatefulSet({
+      name: s.workload.name,
+      namespace: s.workload.namespace,
+    });
     const replicas = sts.spec?.replicas ?? 0;
     const nodeZones = new Set((await core.listNode()).items.map((n) => n.metadata?.labels?.[ZONE_LABEL]));
-    const failures = s.targetZones.filter((z) => !nodeZones.has(z)).map((z) => ({ check: 'target-zones', reason: `zone ${z} has no Ready node` }));
+    const failures = s.targetZones
+      .filter((z) => !nodeZones.has(z))
+      .map((z) => ({ check: 'target-zones', reason: `zone ${z} has no Ready node` }));
     const volumes: PlannedVolume[] = [];
     let next = 0;
     for (let i = 0; i < replicas; i++) {
@@ -159,7 +208,13 @@ export function standInPrecheckFromCluster(): Precheck {
         moves: !stays,
       });
     }
-    const plan: MigrationPlan = { workload: s.workload, zoneKey: s.zoneKey || CSI_TOPOLOGY_KEY, replicas, volumes, estimatedDowntimeSeconds: 10 };
+    const plan: MigrationPlan = {
+      workload: s.workload,
+      zoneKey: s.zoneKey || CSI_TOPOLOGY_KEY,
+      replicas,
+      volumes,
+      estimatedDowntimeSeconds: 10,
+    };
     return { verdict: failures.length ? 'fail' : 'pass', checks: [], plan, failures };
   };
 }
@@ -170,9 +225,13 @@ export function standInExecReadingVolumeFiles(): PodExec {
     const { core } = api();
     const script = command[command.length - 1]!;
     const p = await core.readNamespacedPod({ name: pod, namespace });
-    if (script === 'zone') return (await core.readNode({ name: p.spec!.nodeName! })).metadata!.labels![ZONE_LABEL]!;
+    if (script === 'zone')
+      return (await core.readNode({ name: p.spec!.nodeName! })).metadata!.labels![ZONE_LABEL]!;
     const m = /^cat \/data\/(.+)$/.exec(script);
-    if (!m) throw new Error(`the stand-in exec only knows "cat /data/<file>" and "zone", not ${JSON.stringify(script)}`);
+    if (!m)
+      throw new Error(
+        `the stand-in exec only knows "cat /data/<file>" and "zone", not ${JSON.stringify(script)}`,
+      );
     const claim = p.spec!.volumes!.find((v) => v.persistentVolumeClaim)!.persistentVolumeClaim!.claimName;
     return readVolumeFile((await volumeState(namespace, claim)).handle, m[1]!);
   };
@@ -189,9 +248,16 @@ export async function resourceVersions(ns: string, name: string): Promise<Record
     const pv = await core.readPersistentVolume({ name: c.spec!.volumeName! });
     out[`pv/${pv.metadata!.name}`] = pv.metadata!.resourceVersion!;
   }
-  for (const p of (await core.listNamespacedPod({ namespace: ns })).items) out[`pod/${p.metadata!.name}`] = p.metadata!.resourceVersion!;
-  for (const cm of (await core.listNamespacedConfigMap({ namespace: ns })).items) out[`cm/${cm.metadata!.name}`] = cm.metadata!.resourceVersion!;
-  const snaps = (await custom.listNamespacedCustomObject({ group: 'snapshot.storage.k8s.io', version: 'v1', namespace: ns, plural: 'volumesnapshots' })) as { items: k8s.KubernetesObject[] };
+  for (const p of (await core.listNamespacedPod({ namespace: ns })).items)
+    out[`pod/${p.metadata!.name}`] = p.metadata!.resourceVersion!;
+  for (const cm of (await core.listNamespacedConfigMap({ namespace: ns })).items)
+    out[`cm/${cm.metadata!.name}`] = cm.metadata!.resourceVersion!;
+  const snaps = (await custom.listNamespacedCustomObject({
+    group: 'snapshot.storage.k8s.io',
+    version: 'v1',
+    namespace: ns,
+    plural: 'volumesnapshots',
+  })) as { items: k8s.KubernetesObject[] };
   for (const s of snaps.items) out[`snap/${s.metadata!.name}`] = s.metadata!.resourceVersion!;
   return out;
 }
@@ -203,7 +269,10 @@ export async function cleanupNamespace(ns: string): Promise<void> {
   const pvs = (await core.listPersistentVolume()).items.filter((pv) => pv.spec?.claimRef?.namespace === ns);
   for (const pv of pvs) {
     await core
-      .patchPersistentVolume({ name: pv.metadata!.name!, body: { spec: { persistentVolumeReclaimPolicy: 'Delete' } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch))
+      .patchPersistentVolume(
+        { name: pv.metadata!.name!, body: { spec: { persistentVolumeReclaimPolicy: 'Delete' } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      )
       .catch(() => undefined);
   }
 }

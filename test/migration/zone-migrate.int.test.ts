@@ -10,7 +10,15 @@ import { errorMessage } from '../../src/errors.js';
 import { inputsFrom } from '../../src/inputs.js';
 import type { Journal } from '../../src/migration/journal.js';
 import { RecordingReporter } from '../../src/report.js';
-import { createTestNamespace, ensureCluster, getCsiState, resetCsiFaults, setCsiFaults, setZoneNeverReady, stateDir } from '../cluster/harness.js';
+import {
+  createTestNamespace,
+  ensureCluster,
+  getCsiState,
+  resetCsiFaults,
+  setCsiFaults,
+  setZoneNeverReady,
+  stateDir,
+} from '../cluster/harness.js';
 import {
   api,
   cleanupNamespace,
@@ -29,9 +37,12 @@ jest.setTimeout(300_000);
 
 const namespaces: string[] = [];
 
-beforeAll(async () => {
-  await ensureCluster();
-}, 60 * 60 * 1000);
+beforeAll(
+  async () => {
+    await ensureCluster();
+  },
+  60 * 60 * 1000,
+);
 
 afterEach(async () => {
   await resetCsiFaults();
@@ -66,7 +77,10 @@ async function migrate(values: Record<string, string>) {
   const reporter = new RecordingReporter();
   let error: string | undefined;
   try {
-    await runMigration(inputsFrom(values), reporter, { precheck: () => standInPrecheckFromCluster(), exec: () => standInExecReadingVolumeFiles() });
+    await runMigration(inputsFrom(values), reporter, {
+      precheck: () => standInPrecheckFromCluster(),
+      exec: () => standInExecReadingVolumeFiles(),
+    });
   } catch (err) {
     error = errorMessage(err);
   }
@@ -79,7 +93,13 @@ async function volumes(ns: string, name: string, replicas: number): Promise<Volu
 }
 
 /** The rollback outcome every fault test checks: source volumes, source zone, same data, replicas. */
-async function expectRolledBack(ns: string, name: string, before: VolumeState[], data: Record<string, string>, result: Awaited<ReturnType<typeof migrate>>) {
+async function expectRolledBack(
+  ns: string,
+  name: string,
+  before: VolumeState[],
+  data: Record<string, string>,
+  result: Awaited<ReturnType<typeof migrate>>,
+) {
   expect(result.outputs.result).toBe('rolled-back');
   const { apps } = api();
   const sts = await apps.readNamespacedStatefulSet({ name, namespace: ns });
@@ -98,7 +118,9 @@ async function expectRolledBack(ns: string, name: string, before: VolumeState[],
   expect(result.journal?.rollback?.reason).toBeTruthy();
   // Staging objects removed; snapshots kept for inspection.
   const { core } = api();
-  const claims = (await core.listNamespacedPersistentVolumeClaim({ namespace: ns })).items.map((c) => c.metadata!.name);
+  const claims = (await core.listNamespacedPersistentVolumeClaim({ namespace: ns })).items.map(
+    (c) => c.metadata!.name,
+  );
   expect(claims.sort()).toEqual(before.map((v) => v.pvc).sort());
 }
 
@@ -129,11 +151,17 @@ describe('zone-migrate', () => {
     }
     expect(Object.values(await podZones(ns, 'db'))).toEqual(['zone-b', 'zone-b', 'zone-b']);
     // Snapshots labelled with their expiry.
-    const snaps = (await api().custom.listNamespacedCustomObject({ group: 'snapshot.storage.k8s.io', version: 'v1', namespace: ns, plural: 'volumesnapshots' })) as {
+    const snaps = (await api().custom.listNamespacedCustomObject({
+      group: 'snapshot.storage.k8s.io',
+      version: 'v1',
+      namespace: ns,
+      plural: 'volumesnapshots',
+    })) as {
       items: k8s.KubernetesObject[];
     };
     expect(snaps.items).toHaveLength(3);
-    for (const s of snaps.items) expect(Date.parse(s.metadata!.annotations!['kubesafe.dev/expires-at']!)).toBeGreaterThan(Date.now());
+    for (const s of snaps.items)
+      expect(Date.parse(s.metadata!.annotations!['kubesafe.dev/expires-at']!)).toBeGreaterThan(Date.now());
     expect(r.journal?.status).toBe('migrated');
     expect(r.reporter.summaries.join('\n')).toContain('```mermaid');
 
@@ -148,7 +176,15 @@ describe('zone-migrate', () => {
     await createStatefulSet(ns, 'db', { replicas: 3, zones: ['zone-a', 'zone-c', 'zone-a'] });
     const before = await volumes(ns, 'db', 3);
     const data = await writeData(ns, 'db', 3);
-    const plan = (await standInPrecheckFromCluster()({ workload: { namespace: ns, name: 'db', kind: 'kube' }, targetZones: ['zone-b', 'zone-c'], zoneKey: '', snapshotClass: '', allowControllers: [] })).plan;
+    const plan = (
+      await standInPrecheckFromCluster()({
+        workload: { namespace: ns, name: 'db', kind: 'kube' },
+        targetZones: ['zone-b', 'zone-c'],
+        zoneKey: '',
+        snapshotClass: '',
+        allowControllers: [],
+      })
+    ).plan;
 
     const r = await migrate(inputs(ns, 'db', { 'target-zones': 'zone-b,zone-c' }));
     expect(r.outputs.result).toBe('migrated');
@@ -182,7 +218,9 @@ describe('zone-migrate', () => {
     expect(r.outputs.result).toBe('migrated');
     const j = r.journal!;
     // Verification finished before finalize, which deleted the sources, began.
-    expect(Date.parse(j.steps.verify.finishedAt!)).toBeLessThanOrEqual(Date.parse(j.steps.finalize.startedAt!));
+    expect(Date.parse(j.steps.verify.finishedAt!)).toBeLessThanOrEqual(
+      Date.parse(j.steps.finalize.startedAt!),
+    );
     const csi = await getCsiState();
     for (const v of before) {
       expect(csi.volumes[v.handle]).toBeUndefined();
@@ -196,7 +234,9 @@ describe('zone-migrate', () => {
     const before2 = await volumes(ns2, 'db', 2);
     const data2 = await writeData(ns2, 'db', 2);
     await setZoneNeverReady(['zone-b']);
-    const r2 = await migrate(inputs(ns2, 'db', { 'delete-source-volumes': 'true', 'max-failed-checks': '3' }));
+    const r2 = await migrate(
+      inputs(ns2, 'db', { 'delete-source-volumes': 'true', 'max-failed-checks': '3' }),
+    );
     await setZoneNeverReady([]);
     await expectRolledBack(ns2, 'db', before2, data2, r2);
     const csi2 = await getCsiState();
@@ -205,11 +245,36 @@ describe('zone-migrate', () => {
 
   describe('rolls back to the source volumes', () => {
     const faults: [string, () => Promise<void>, Record<string, string>, RegExp][] = [
-      ['when the snapshot fails', () => setCsiFaults({ snapshotFail: true }).then(() => undefined), { 'step-timeout': '15s' }, /snapshot/],
-      ['when the restore fails', () => setCsiFaults({ restoreFail: true }).then(() => undefined), { 'step-timeout': '15s' }, /stage/],
-      ['when the target zone is out of capacity', () => setCsiFaults({ zoneCapacityBytes: { 'zone-b': 0 } }).then(() => undefined), { 'step-timeout': '15s' }, /stage/],
-      ['when the pods never become Ready', () => setZoneNeverReady(['zone-b']), { 'max-failed-checks': '3' }, /verify/],
-      ['when the verify-command output differs (stand-in exec)', async () => undefined, { 'verify-command': 'zone' }, /verify-command output differs/],
+      [
+        'when the snapshot fails',
+        () => setCsiFaults({ snapshotFail: true }).then(() => undefined),
+        { 'step-timeout': '15s' },
+        /snapshot/,
+      ],
+      [
+        'when the restore fails',
+        () => setCsiFaults({ restoreFail: true }).then(() => undefined),
+        { 'step-timeout': '15s' },
+        /stage/,
+      ],
+      [
+        'when the target zone is out of capacity',
+        () => setCsiFaults({ zoneCapacityBytes: { 'zone-b': 0 } }).then(() => undefined),
+        { 'step-timeout': '15s' },
+        /stage/,
+      ],
+      [
+        'when the pods never become Ready',
+        () => setZoneNeverReady(['zone-b']),
+        { 'max-failed-checks': '3' },
+        /verify/,
+      ],
+      [
+        'when the verify-command output differs (stand-in exec)',
+        async () => undefined,
+        { 'verify-command': 'zone' },
+        /verify-command output differs/,
+      ],
     ];
     test.each(faults)('%s', async (_name, inject, extra, where) => {
       const ns = await namespace('mig-fault');
@@ -233,7 +298,20 @@ describe('zone-migrate', () => {
     const { core } = api();
     await core.createNamespacedConfigMap({
       namespace: ns,
-      body: { metadata: { name: 'kubesafe-migration-db' }, data: { 'journal.json': JSON.stringify({ version: 1, runId: 'x', status: 'open', direction: 'forward', workload: { name: 'db' }, volumes: [], steps: {} }) } },
+      body: {
+        metadata: { name: 'kubesafe-migration-db' },
+        data: {
+          'journal.json': JSON.stringify({
+            version: 1,
+            runId: 'x',
+            status: 'open',
+            direction: 'forward',
+            workload: { name: 'db' },
+            volumes: [],
+            steps: {},
+          }),
+        },
+      },
     });
     const rv = await resourceVersions(ns, 'db');
     const r = await migrate(inputs(ns, 'db'));
