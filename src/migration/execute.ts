@@ -70,7 +70,12 @@ export class StepFailed extends KubesafeError {}
 
 /** What every step handler gets: the live journal, its writer, the settings and the clients. */
 export class MigrationRun {
-  private writing: Promise<void> = Promise.resolve();
+  private pending: {
+    change: (j: Journal) => Journal;
+    resolve: () => void;
+    reject: (err: unknown) => void;
+  }[] = [];
+  private flushing = false;
 
   constructor(
     public journal: Journal,
@@ -89,15 +94,32 @@ export class MigrationRun {
     return new Date().toISOString();
   }
 
-  /** Applies a change to the journal and stores it; writes are serialised, parallel volumes share one journal. */
+  /**
+   * Applies a change to the journal and stores it; resolves once it is stored. Writes are
+   * serialised, and changes that arrive while one is in flight (parallel volumes) go out together
+   * in the next write, so 32 volumes do not queue 32 writes.
+   */
   commit(change: (j: Journal) => Journal): Promise<void> {
-    const next = this.writing.then(async () => {
-      const updated = change(this.journal);
-      await this.store.write(updated);
-      this.journal = updated;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ change, resolve, reject });
+      if (!this.flushing) void this.flush();
     });
-    this.writing = next.catch(() => undefined);
-    return next;
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0);
+      try {
+        const updated = batch.reduce((j, p) => p.change(j), this.journal);
+        await this.store.write(updated);
+        this.journal = updated;
+        batch.forEach((p) => p.resolve());
+      } catch (err) {
+        batch.forEach((p) => p.reject(err));
+      }
+    }
+    this.flushing = false;
   }
 
   async event(type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
