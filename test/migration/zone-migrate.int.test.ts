@@ -198,6 +198,47 @@ describe('zone-migrate', () => {
     expect(after[1]!.pvcUid).toBe(before[1]!.pvcUid);
   });
 
+  test('an Immediate class is pinned through a zone-restricted copy, removed afterwards', async () => {
+    const ns = await namespace('mig-imm');
+    const { kc } = api();
+    const storage = kc.makeApiClient(k8s.StorageV1Api);
+    const cls = `${ns}-imm`;
+    await storage.createStorageClass({
+      body: {
+        metadata: { name: cls },
+        provisioner: 'fake.csi.kubesafe.dev',
+        volumeBindingMode: 'Immediate',
+        reclaimPolicy: 'Delete',
+        allowedTopologies: [
+          { matchLabelExpressions: [{ key: 'topology.fake.csi.kubesafe.dev/zone', values: ['zone-a'] }] },
+        ],
+      },
+    });
+    try {
+      await createStatefulSet(ns, 'db', { replicas: 2, zones: ['zone-a', 'zone-a'], storageClass: cls });
+      const before = await volumes(ns, 'db', 2);
+      expect(before.map((v) => v.zone)).toEqual(['zone-a', 'zone-a']);
+      const data = await writeData(ns, 'db', 2);
+      const r = await migrate(inputs(ns, 'db'));
+      expect(r.error).toBeUndefined();
+      expect(r.outputs.result).toBe('migrated');
+      const after = await volumes(ns, 'db', 2);
+      for (let i = 0; i < 2; i++) {
+        expect(after[i]!.zone).toBe('zone-b');
+        expect(await readData(ns, `data-db-${i}`)).toBe(data[`data-db-${i}`]);
+        const claim = await api().core.readNamespacedPersistentVolumeClaim({
+          name: `data-db-${i}`,
+          namespace: ns,
+        });
+        expect(claim.spec?.storageClassName).toBe(cls);
+      }
+      const classes = (await storage.listStorageClass()).items.map((c) => c.metadata!.name!);
+      expect(classes.filter((c) => c.startsWith(`${cls}-zone-b`))).toEqual([]);
+    } finally {
+      await storage.deleteStorageClass({ name: cls }).catch(() => undefined);
+    }
+  });
+
   test('dry-run and a failed precheck change nothing', async () => {
     const ns = await namespace('mig-dry');
     await createStatefulSet(ns, 'db', { replicas: 2, zones: ['zone-a', 'zone-a'] });
