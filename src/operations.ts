@@ -14,6 +14,7 @@ export interface Operation {
  */
 export const OPERATIONS: Record<string, () => Promise<Operation>> = {
   'etcd-snapshot': () => import('./actions/etcd-snapshot.js'),
+  'migration-precheck': () => import('./actions/migration-precheck.js'),
   'volume-snapshots': () => import('./actions/volume-snapshots.js'),
   'zone-migrate': () => import('./actions/zone-migrate.js'),
 };

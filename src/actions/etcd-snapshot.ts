@@ -22,7 +22,11 @@ export function parseSnapshotSettings(inputs: InputSource, secret: (v: string) =
   const connection = parseConnection(inputs, secret);
   const clusterName = inputs.get('cluster-name') || 'default';
   if (!/^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/i.test(clusterName)) {
-    throw new InputError('cluster-name', clusterName, 'letters, digits, ".", "_" or "-" (it becomes part of object names)');
+    throw new InputError(
+      'cluster-name',
+      clusterName,
+      'letters, digits, ".", "_" or "-" (it becomes part of object names)',
+    );
   }
   return {
     connection,
@@ -69,13 +73,24 @@ export async function run(inputs: InputSource, reporter: Reporter, context: RunC
             ['manifest', result.manifestUri],
             ['member', `${m.member.name} (${m.member.endpoint})`],
             ['etcd version', m.etcdVersion],
-            ['revision', `${m.revision}${m.revisionExact ? '' : ' (approximate: writes landed during the stream)'}`],
+            [
+              'revision',
+              `${m.revision}${m.revisionExact ? '' : ' (approximate: writes landed during the stream)'}`,
+            ],
             ['keys', m.keyCount],
             ['size', `${m.rawSizeBytes} bytes from etcd, ${m.storedSizeBytes} stored (${m.compression})`],
             ['sha256', m.sha256],
             ['stored sha256', m.storedSha256],
-            ['verified', m.verify === 'restore' ? 'hashes, read-back and restore drill' : 'hashes and read-back'],
-            ['labels', Object.entries(m.labels).map(([k, v]) => (v === 'true' ? k : `${k}=${v}`)).join(', ') || '-'],
+            [
+              'verified',
+              m.verify === 'restore' ? 'hashes, read-back and restore drill' : 'hashes and read-back',
+            ],
+            [
+              'labels',
+              Object.entries(m.labels)
+                .map(([k, v]) => (v === 'true' ? k : `${k}=${v}`))
+                .join(', ') || '-',
+            ],
           ],
         ),
         ...notes,

@@ -1,6 +1,7 @@
 import { parseBool, parseChoice, type InputSource } from '../inputs.js';
 import { InputError } from '../errors.js';
 import type { Reporter } from '../report.js';
+import { parseKubeAccessSettings } from '../kube/access.js';
 import { loadKubeConfig } from '../kube/client.js';
 import { makeMigrationClients } from '../kube/clients.js';
 import { deleteSnapshotWithContent, listSnapshots } from '../kube/mutate.js';
@@ -14,9 +15,7 @@ export async function run(inputs: InputSource, reporter: Reporter): Promise<void
   if (namespace !== '' && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace))
     throw new InputError('namespace', namespace, 'a namespace name, or empty for all');
   const dryRun = parseBool('dry-run', inputs.get('dry-run'));
-  const kubeconfig = inputs.get('kubeconfig');
-  if (kubeconfig.includes('\n')) reporter.secret(kubeconfig);
-  const c = makeMigrationClients(loadKubeConfig({ kubeconfig, context: inputs.get('context') }));
+  const c = makeMigrationClients(loadKubeConfig(parseKubeAccessSettings(inputs, (v) => reporter.secret(v))));
   const snaps = await listSnapshots(c, namespace, LABEL_MIGRATION);
   const expired = expiredSnapshots(
     snaps.map((s) => ({

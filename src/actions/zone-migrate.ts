@@ -4,6 +4,7 @@ import path from 'node:path';
 import { KubesafeError } from '../errors.js';
 import type { InputSource } from '../inputs.js';
 import type { Reporter, RunContext } from '../report.js';
+import { parseKubeAccessSettings } from '../kube/access.js';
 import { loadKubeConfig, type k8s } from '../kube/client.js';
 import { makeMigrationClients, type MigrationClients } from '../kube/clients.js';
 import { kubeExec, type PodExec } from '../kube/exec.js';
@@ -26,9 +27,7 @@ export interface MigrateWiring {
  * write-ahead record, before the step acts; `swap:original-deleted`: inside the swap, when the
  * original PVC is gone and its name has no claim yet), to prove that resume and rollback converge.
  */
-export function killKnob(
-  env = process.env,
-): ((step: StepName, state: string) => void) | undefined {
+export function killKnob(env = process.env): ((step: StepName, state: string) => void) | undefined {
   const knob = env.KUBESAFE_TEST_KILL_AFTER_STEP;
   if (!knob) return undefined;
   return (step, state) => {
@@ -55,9 +54,7 @@ export async function runMigration(
   wiring: MigrateWiring,
 ): Promise<MigrationOutcome> {
   const settings = parseMigrateSettings(inputs, parseSharedSettings(inputs));
-  const kubeconfig = inputs.get('kubeconfig');
-  if (kubeconfig.includes('\n')) reporter.secret(kubeconfig);
-  const kc = loadKubeConfig({ kubeconfig, context: inputs.get('context') });
+  const kc = loadKubeConfig(parseKubeAccessSettings(inputs, (v) => reporter.secret(v)));
   const clients = makeMigrationClients(kc);
   const outcome = await migrate(settings, {
     clients,

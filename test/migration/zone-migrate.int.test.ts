@@ -9,6 +9,7 @@ import { runMigration } from '../../src/actions/zone-migrate.js';
 import { errorMessage } from '../../src/errors.js';
 import { inputsFrom } from '../../src/inputs.js';
 import type { Journal } from '../../src/migration/journal.js';
+import { defaultPrecheck } from '../../src/migration/precheck-port.js';
 import { RecordingReporter } from '../../src/report.js';
 import {
   createTestNamespace,
@@ -73,12 +74,12 @@ function inputs(ns: string, name: string, extra: Record<string, string> = {}) {
   };
 }
 
-async function migrate(values: Record<string, string>) {
+async function migrate(values: Record<string, string>, precheck: 'stand-in' | 'real' = 'stand-in') {
   const reporter = new RecordingReporter();
   let error: string | undefined;
   try {
     await runMigration(inputsFrom(values), reporter, {
-      precheck: () => standInPrecheckFromCluster(),
+      precheck: (kc) => (precheck === 'real' ? defaultPrecheck(kc) : standInPrecheckFromCluster()),
       exec: () => standInExecReadingVolumeFiles(),
     });
   } catch (err) {
@@ -237,6 +238,25 @@ describe('zone-migrate', () => {
     } finally {
       await storage.deleteStorageClass({ name: cls }).catch(() => undefined);
     }
+  });
+
+  test('runs with the real precheck: its plan is what moves', async () => {
+    const ns = await namespace('mig-real');
+    await createStatefulSet(ns, 'db', { replicas: 2, zones: ['zone-a', 'zone-c'] });
+    const before = await volumes(ns, 'db', 2);
+    const data = await writeData(ns, 'db', 2);
+    const r = await migrate(inputs(ns, 'db', { 'target-zones': 'zone-b,zone-c' }), 'real');
+    expect(r.error).toBeUndefined();
+    expect(r.outputs.result).toBe('migrated');
+    const after = await volumes(ns, 'db', 2);
+    expect(after.map((v) => v.zone)).toEqual(['zone-b', 'zone-c']);
+    expect(after[1]!.pv).toBe(before[1]!.pv);
+    for (let i = 0; i < 2; i++) expect(await readData(ns, `data-db-${i}`)).toBe(data[`data-db-${i}`]);
+    // A real precheck failure refuses before any change.
+    const rv = await resourceVersions(ns, 'db');
+    const refused = await migrate(inputs(ns, 'db', { 'target-zones': 'zone-x' }), 'real');
+    expect(refused.error).toMatch(/precheck failed; nothing was changed/);
+    expect(await resourceVersions(ns, 'db')).toEqual(rv);
   });
 
   test('dry-run and a failed precheck change nothing', async () => {
