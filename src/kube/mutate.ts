@@ -45,6 +45,17 @@ export async function patchPv(
   return withRetry(`patch PV ${name}`, () => c.core.patchPersistentVolume({ name, body }, merge()));
 }
 
+export async function patchPvc(
+  c: MigrationClients,
+  namespace: string,
+  name: string,
+  body: object,
+): Promise<void> {
+  await withRetry(`patch PVC ${name}`, () =>
+    readOptional(() => c.core.patchNamespacedPersistentVolumeClaim({ name, namespace, body }, merge())),
+  );
+}
+
 export async function setReclaimPolicy(c: MigrationClients, name: string, policy: string): Promise<void> {
   const pv = await readPv(c, name);
   if (!pv) throw new Error(`PV ${name} does not exist`);
@@ -96,19 +107,6 @@ export async function deletePvcByUid(
       // 404: already gone. 409 on a UID precondition: the name now belongs to another object.
       if (isNotFound(err)) return false;
       if (isAlreadyExists(err) && (await readPvc(c, namespace, name))?.metadata?.uid !== uid) return false;
-      throw err;
-    }
-  });
-}
-
-export async function deletePvByUid(c: MigrationClients, name: string, uid: string): Promise<boolean> {
-  return withRetry(`delete PV ${name}`, async () => {
-    try {
-      await c.core.deletePersistentVolume({ name, body: { preconditions: { uid } } });
-      return true;
-    } catch (err) {
-      if (isNotFound(err)) return false;
-      if (isAlreadyExists(err) && (await readPv(c, name))?.metadata?.uid !== uid) return false;
       throw err;
     }
   });

@@ -1,4 +1,5 @@
 /** The forward steps of DESIGN.md's safe migration order; each converges when re-run. */
+import { TimeoutError } from '../errors.js';
 import { StepFailed, type ForwardHandler, type MigrationRun } from './execute.js';
 import {
   ANNOTATION_EXPIRES_AT,
@@ -20,6 +21,7 @@ import {
   createZonalClassIfAbsent,
   deletePvcByUid,
   deleteStorageClass,
+  patchPvc,
   patchSnapshot,
   pointClaimRef,
   readPv,
@@ -35,6 +37,9 @@ import { podSelector, readWorkload, scaleWorkload } from '../kube/scale.js';
 import { waitFor } from '../kube/wait.js';
 import { claimBindings, observe, ownedBy, pvZone, ZONE_LABEL } from '../kube/observe.js';
 import type { k8s } from '../kube/client.js';
+
+/** How long a claim may wait for the PV controller before it is nudged. */
+const BIND_NUDGE_MS = 2000;
 
 function labels(run: MigrationRun, role: string): Record<string, string> {
   return {
@@ -291,25 +296,40 @@ async function waitClaimGone(run: MigrationRun, name: string, uid: string | unde
 
 /** Waits until the PVC of this name is Bound to this PV. */
 export async function waitClaimBound(run: MigrationRun, name: string, pv: string): Promise<string> {
-  return waitFor(
-    run.c,
-    {
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
-      namespace: run.journal.workload.namespace,
-      fieldSelector: `metadata.name=${name}`,
-    },
-    `PVC ${name} to be Bound to ${pv}`,
-    run.settings.stepTimeoutMs,
-    (objs) => {
-      const p = objs[0] as k8s.V1PersistentVolumeClaim | undefined;
-      if (p?.spec?.volumeName && p.spec.volumeName !== pv)
-        throw new StepFailed(`PVC ${name} names volume ${p.spec.volumeName}, expected ${pv}`);
-      return p?.status?.phase === 'Bound'
-        ? { done: true, value: p.metadata!.uid! }
-        : { done: false, why: `phase ${p?.status?.phase ?? 'absent'}` };
-    },
-  );
+  const ns = run.journal.workload.namespace;
+  const deadline = Date.now() + run.settings.stepTimeoutMs;
+  for (;;) {
+    const left = deadline - Date.now();
+    try {
+      return await waitFor(
+        run.c,
+        {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          namespace: ns,
+          fieldSelector: `metadata.name=${name}`,
+        },
+        `PVC ${name} to be Bound to ${pv}`,
+        Math.max(1, Math.min(BIND_NUDGE_MS, left)),
+        (objs) => {
+          const p = objs[0] as k8s.V1PersistentVolumeClaim | undefined;
+          if (p?.spec?.volumeName && p.spec.volumeName !== pv)
+            throw new StepFailed(`PVC ${name} names volume ${p.spec.volumeName}, expected ${pv}`);
+          return p?.status?.phase === 'Bound'
+            ? { done: true, value: p.metadata!.uid! }
+            : { done: false, why: `phase ${p?.status?.phase ?? 'absent'}` };
+        },
+      );
+    } catch (err) {
+      if (!(err instanceof TimeoutError) || Date.now() >= deadline) throw err;
+      // The PV controller binds a claim when it syncs it. A claim synced before the controller saw
+      // the PV's new claimRef waits for the periodic resync (15 s by default); an update event on the
+      // claim makes it sync again now.
+      await patchPvc(run.c, ns, name, {
+        metadata: { annotations: { 'kubesafe.dev/bind-nudge': new Date().toISOString() } },
+      });
+    }
+  }
 }
 
 /** The original-name PVC, re-created with the journaled spec and bound to `pv`. */
@@ -336,6 +356,7 @@ const swap: ForwardHandler = async (run) => {
       await record(run, v.pvc, { swapped: true, newPvcUid: current.metadata?.uid });
       return 'already swapped';
     }
+    const t0 = Date.now();
     await setReclaimPolicy(run.c, newPv, 'Retain');
     if (v.stagingPvcUid) await deletePvcByUid(run.c, ns, v.stagingPvc, v.stagingPvcUid);
     await deletePvcByUid(run.c, ns, v.pvc, v.sourcePvcUid);
@@ -344,10 +365,12 @@ const swap: ForwardHandler = async (run) => {
       waitClaimGone(run, v.pvc, v.sourcePvcUid),
     ]);
     run.deps.onBoundary?.('swap', 'original-deleted');
+    const tGone = Date.now();
     const pv = await readPv(run.c, newPv);
     if (pv?.spec?.claimRef?.name !== v.pvc) await pointClaimRef(run.c, newPv, ns, v.pvc, v.storageClass);
     const uid = await recreateClaim(run, v, newPv);
     await record(run, v.pvc, { swapped: true, newPvcUid: uid });
+    return `old claims gone after ${((tGone - t0) / 1000).toFixed(1)} s, bound ${((Date.now() - tGone) / 1000).toFixed(1)} s later`;
   });
 };
 
