@@ -80,7 +80,8 @@ export async function main(): Promise<void> {
           ? timeline(outcome.journal).map((t) => `${t.step} ${(t.durationMs / 1000).toFixed(1)}`)
           : [];
         console.log(`  steps (s): ${steps.join(', ')}`);
-        if (process.env.BENCH_VERBOSE) console.log(reporter.lines.filter((l) => l.includes('old claims gone')).join('\n'));
+        if (process.env.BENCH_VERBOSE)
+          console.log(reporter.lines.filter((l) => l.includes('old claims gone')).join('\n'));
         console.log(
           `${n} volumes: downtime ${reporter.outputs.downtime} s, whole run ${totalS.toFixed(1)} s, ${outcome.apiRequests} API requests`,
         );

@@ -99,6 +99,13 @@ const staging: RollbackHandler = async (run) => {
   for (const v of movingVolumes(j)) {
     const staged = await readPvc(run.c, ns, v.stagingPvc);
     if (staged?.metadata?.uid) {
+      // Rule 1 holds for copies too: the volume is Retain before its claim goes, and released below.
+      const copy = staged.spec?.volumeName ? await readPv(run.c, staged.spec.volumeName) : undefined;
+      if (copy && copy.spec?.persistentVolumeReclaimPolicy !== 'Retain') {
+        await readOptional(() =>
+          patchPv(run.c, copy.metadata!.name!, { spec: { persistentVolumeReclaimPolicy: 'Retain' } }),
+        );
+      }
       await deletePvcByUid(run.c, ns, v.stagingPvc, staged.metadata.uid);
       await note(run, 'undone', `staging PVC ${v.stagingPvc} deleted`);
     }

@@ -165,6 +165,26 @@ describe('zone-migrate', () => {
       expect(Date.parse(s.metadata!.annotations!['kubesafe.dev/expires-at']!)).toBeGreaterThan(Date.now());
     expect(r.journal?.status).toBe('migrated');
     expect(r.reporter.summaries.join('\n')).toContain('```mermaid');
+    // Kubernetes Events on the workload, one pair per step.
+    const events = (
+      await api().core.listNamespacedEvent({
+        namespace: ns,
+        fieldSelector: 'involvedObject.name=db,involvedObject.kind=StatefulSet',
+      })
+    ).items;
+    const ours = events.filter((e) => e.source?.component === 'kubesafe').map((e) => e.message ?? '');
+    for (const step of [
+      'retain',
+      'scale-down',
+      'snapshot',
+      'stage',
+      'swap',
+      'scale-up',
+      'verify',
+      'finalize',
+    ]) {
+      expect(ours.some((m) => m.startsWith(`${step}: done`))).toBe(true);
+    }
 
     // A second migration of the same workload now finds every volume in place.
     const again = await migrate(inputs(ns, 'db'));
