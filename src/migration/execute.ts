@@ -9,7 +9,7 @@ import type { Reporter } from '../report.js';
 import type { MigrationClients } from '../kube/clients.js';
 import type { PodExec } from '../kube/exec.js';
 import { JournalConflict, JournalStore } from '../kube/journal-store.js';
-import { readPv, readPvc } from '../kube/mutate.js';
+import { readPv, readPvc, recordEvent } from '../kube/mutate.js';
 import { readWorkload } from '../kube/scale.js';
 import { podSelector } from '../kube/scale.js';
 import { workloadPods } from '../kube/observe.js';
@@ -123,7 +123,6 @@ export class MigrationRun {
   }
 
   async event(type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    const { recordEvent } = await import('../kube/mutate.js');
     await recordEvent(this.c, { ...this.journal.workload }, type, reason, message);
   }
 
@@ -140,11 +139,6 @@ export class MigrationRun {
     );
     await this.event('Normal', 'MigrationStep', `${name}: done${detail ? `: ${detail}` : ''}`);
     this.deps.onBoundary?.(name, 'done');
-  }
-
-  async pods(): Promise<number> {
-    const sts = await readWorkload(this.c, this.journal.workload);
-    return (await workloadPods(this.c, this.journal, podSelector(sts))).length;
   }
 }
 
