@@ -39,7 +39,7 @@ import { claimBindings, observe, ownedBy, pvZone, ZONE_LABEL } from '../kube/obs
 import type { k8s } from '../kube/client.js';
 
 /** How long a claim may wait for the PV controller before it is nudged. */
-const BIND_NUDGE_MS = 2000;
+const BIND_NUDGE_MS = 1000;
 
 function labels(run: MigrationRun, role: string): Record<string, string> {
   return {
