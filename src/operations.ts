@@ -20,6 +20,8 @@ export const OPERATIONS: Record<string, () => Promise<Operation>> = {
   snapshots: () => import('./actions/snapshots.js'),
   'migration-rehearse': () => import('./actions/migration-rehearse.js'),
   rollback: () => import('./actions/rollback.js'),
+  'volume-snapshots': () => import('./actions/volume-snapshots.js'),
+  'zone-migrate': () => import('./actions/zone-migrate.js'),
 };
 
 export function operationNames(): string[] {

@@ -75,6 +75,9 @@ export async function main(argv: string[], env = process.env): Promise<number> {
   } catch (err) {
     for (const s of reporter.summaries) process.stderr.write('\n' + reporter.redact(s) + '\n');
     process.stderr.write(`error: ${reporter.redact(errorMessage(err))}\n`);
+    // An operation that failed after setting outputs (e.g. a rolled-back migration) still reports them.
+    if (Object.keys(reporter.outputs).length > 0)
+      process.stdout.write(JSON.stringify(reporter.outputs, null, 2) + '\n');
     return err instanceof InputError ? 2 : 1;
   }
 }

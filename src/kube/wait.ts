@@ -1,0 +1,120 @@
+import { TimeoutError } from '../errors.js';
+import { k8s } from './client.js';
+import { withRetry } from './client.js';
+import type { MigrationClients } from './clients.js';
+
+/** A collection to watch: the list call and the matching watch path. */
+export interface WatchTarget {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+/** What a condition says about the current objects: satisfied (with a value) or why not yet. */
+export type Verdict<T> = { done: true; value: T } | { done: false; why: string };
+
+const RELIST_MS = 15_000;
+
+function watchPath(t: WatchTarget): string {
+  const [group, version] = t.apiVersion.includes('/') ? t.apiVersion.split('/') : ['', t.apiVersion];
+  const plural = `${t.kind.toLowerCase()}s`.replace(/classs$/, 'classes');
+  const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
+  return t.namespace ? `${base}/namespaces/${t.namespace}/${plural}` : `${base}/${plural}`;
+}
+
+/**
+ * Waits until `condition` holds over the objects of `target`: lists once, then follows a watch from
+ * that list's resourceVersion (re-listing when the watch drops, and every 15 s as a safety net).
+ * Bounded by `timeoutMs`; the timeout error says what was awaited and why it never held.
+ */
+export async function waitFor<T>(
+  clients: MigrationClients,
+  target: WatchTarget,
+  what: string,
+  timeoutMs: number,
+  condition: (objects: k8s.KubernetesObject[]) => Verdict<T>,
+): Promise<T> {
+  const objects = new Map<string, k8s.KubernetesObject>();
+  const key = (o: k8s.KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+  let lastWhy = 'nothing observed yet';
+  let finished = false;
+  let abort: AbortController | undefined;
+  let relistTimer: NodeJS.Timeout | undefined;
+  let deadline: NodeJS.Timeout | undefined;
+
+  return new Promise<T>((resolve, reject) => {
+    const finish = (err: unknown, value?: T) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(deadline);
+      clearTimeout(relistTimer);
+      abort?.abort();
+      if (err) reject(err);
+      else resolve(value as T);
+    };
+    const evaluate = () => {
+      if (finished) return;
+      try {
+        const v = condition([...objects.values()]);
+        if (v.done) finish(undefined, v.value);
+        else lastWhy = v.why;
+      } catch (err) {
+        finish(err);
+      }
+    };
+    const listAndWatch = async (): Promise<void> => {
+      if (finished) return;
+      clearTimeout(relistTimer);
+      abort?.abort();
+      const list = await withRetry(`list ${target.kind}`, () =>
+        clients.objects.list(
+          target.apiVersion,
+          target.kind,
+          target.namespace,
+          undefined,
+          undefined,
+          undefined,
+          target.fieldSelector,
+          target.labelSelector,
+        ),
+      );
+      objects.clear();
+      for (const o of list.items) objects.set(key(o), o);
+      evaluate();
+      if (finished) return;
+      const watch = new k8s.Watch(clients.kc);
+      abort = await watch.watch(
+        watchPath(target),
+        {
+          resourceVersion: list.metadata?.resourceVersion,
+          labelSelector: target.labelSelector,
+          fieldSelector: target.fieldSelector,
+          allowWatchBookmarks: true,
+        },
+        (type: string, obj: k8s.KubernetesObject) => {
+          if (type === 'BOOKMARK' || type === 'ERROR') return;
+          if (type === 'DELETED') objects.delete(key(obj));
+          else objects.set(key(obj), obj);
+          evaluate();
+        },
+        () => {
+          if (!finished) setTimeout(() => void listAndWatch().catch(finish), 200).unref();
+        },
+      );
+      relistTimer = setTimeout(() => void listAndWatch().catch(finish), RELIST_MS);
+      relistTimer.unref();
+    };
+    deadline = setTimeout(
+      () =>
+        finish(
+          new TimeoutError(
+            `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}: ${lastWhy}`,
+          ),
+        ),
+      timeoutMs,
+    );
+    listAndWatch().catch(finish);
+  });
+}

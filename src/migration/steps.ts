@@ -1,0 +1,499 @@
+/** The forward steps of DESIGN.md's safe migration order; each converges when re-run. */
+import { TimeoutError } from '../errors.js';
+import { StepFailed, type ForwardHandler, type MigrationRun } from './execute.js';
+import {
+  ANNOTATION_EXPIRES_AT,
+  LABEL_MIGRATION,
+  LABEL_ROLE,
+  LABEL_WORKLOAD,
+  movingVolumes,
+  updateVolume,
+  zonalClassNameFor,
+  type ForwardStep,
+  type JournalVolume,
+} from './journal.js';
+import { assessHealth, FailureCounter, restartCounts, verifyOutputDifferences } from './verify.js';
+import { scaleUpBlockers } from './state-machine.js';
+import { captureVerifyOutputs } from './execute.js';
+import {
+  createPvcIfAbsent,
+  createSnapshotIfAbsent,
+  createZonalClassIfAbsent,
+  deletePvcByUid,
+  deleteStorageClass,
+  patchPvc,
+  patchSnapshot,
+  pointClaimRef,
+  readPv,
+  readPvc,
+  readSnapshot,
+  readSnapshotContent,
+  readStorageClass,
+  schedulableNodesInZone,
+  setReclaimPolicy,
+  type VolumeSnapshot,
+} from '../kube/mutate.js';
+import { podSelector, readWorkload, scaleWorkload } from '../kube/scale.js';
+import { waitFor } from '../kube/wait.js';
+import { claimBindings, observe, ownedBy, pvZone, ZONE_LABEL } from '../kube/observe.js';
+import type { k8s } from '../kube/client.js';
+
+/** How long a claim may wait for the PV controller before it is nudged. */
+const BIND_NUDGE_MS = 1000;
+
+function labels(run: MigrationRun, role: string): Record<string, string> {
+  return {
+    [LABEL_MIGRATION]: run.journal.runId,
+    [LABEL_WORKLOAD]: run.journal.workload.name,
+    [LABEL_ROLE]: role,
+  };
+}
+
+/** Runs `fn` for every moving volume in parallel, reporting per-volume progress. */
+async function eachVolume(
+  run: MigrationRun,
+  what: string,
+  fn: (v: JournalVolume) => Promise<string | undefined>,
+): Promise<void> {
+  const vols = movingVolumes(run.journal);
+  let finished = 0;
+  await Promise.all(
+    vols.map(async (v) => {
+      const note = await fn(v);
+      finished++;
+      run.reporter.info(`  ${v.pvc}: ${what}${note ? ` (${note})` : ''} [${finished}/${vols.length}]`);
+    }),
+  );
+}
+
+function volume(run: MigrationRun, pvc: string): JournalVolume {
+  return run.journal.volumes.find((v) => v.pvc === pvc)!;
+}
+
+function record(run: MigrationRun, pvc: string, patch: Partial<JournalVolume>): Promise<void> {
+  return run.commit((j) => updateVolume(j, pvc, patch, run.now()));
+}
+
+const retain: ForwardHandler = async (run) => {
+  await eachVolume(run, 'source PV set to Retain', async (v) => {
+    const pv = await readPv(run.c, v.sourcePv);
+    if (pv?.metadata?.uid !== v.sourcePvUid)
+      throw new StepFailed(`PV ${v.sourcePv} is not the one journaled (uid ${v.sourcePvUid})`);
+    await setReclaimPolicy(run.c, v.sourcePv, 'Retain');
+  });
+};
+
+/** Waits until no pod of the workload exists and no VolumeAttachment names one of its moving volumes. */
+export async function waitScaledDown(run: MigrationRun, pvNames: string[]): Promise<void> {
+  const j = run.journal;
+  const sts = await readWorkload(run.c, j.workload);
+  const t = run.settings.stepTimeoutMs;
+  await waitFor(
+    run.c,
+    { apiVersion: 'v1', kind: 'Pod', namespace: j.workload.namespace, labelSelector: podSelector(sts) },
+    `the pods of ${j.workload.name} to go`,
+    t,
+    (objs) => {
+      const left = objs.filter((o) => ownedBy(o, j.workload.uid));
+      return left.length === 0
+        ? { done: true, value: undefined }
+        : { done: false, why: `${left.length} pods left: ${left.map((o) => o.metadata?.name).join(', ')}` };
+    },
+  );
+  const names = new Set(pvNames);
+  await waitFor(
+    run.c,
+    { apiVersion: 'storage.k8s.io/v1', kind: 'VolumeAttachment' },
+    'the volumes to be detached',
+    t,
+    (objs) => {
+      const attached = objs.filter((o) =>
+        names.has((o as k8s.V1VolumeAttachment).spec?.source?.persistentVolumeName ?? ''),
+      );
+      return attached.length === 0
+        ? { done: true, value: undefined }
+        : { done: false, why: `still attached: ${attached.map((o) => o.metadata?.name).join(', ')}` };
+    },
+  );
+}
+
+const scaleDown: ForwardHandler = async (run) => {
+  if (!run.journal.scaledDownAt) await run.commit((j) => ({ ...j, scaledDownAt: run.now() }));
+  await scaleWorkload(run.c, run.journal.workload, 0);
+  await waitScaledDown(
+    run,
+    movingVolumes(run.journal).map((v) => v.sourcePv),
+  );
+  return `0 of ${run.journal.originalReplicas} replicas`;
+};
+
+const snapshot: ForwardHandler = async (run) => {
+  const ns = run.journal.workload.namespace;
+  await eachVolume(run, 'snapshot ready', async (v) => {
+    await createSnapshotIfAbsent(run.c, {
+      apiVersion: 'snapshot.storage.k8s.io/v1',
+      kind: 'VolumeSnapshot',
+      metadata: { name: v.snapshotName, namespace: ns, labels: labels(run, 'snapshot') },
+      spec: { source: { persistentVolumeClaimName: v.pvc }, volumeSnapshotClassName: v.snapshotClass },
+    } as VolumeSnapshot);
+    const ready = await waitFor(
+      run.c,
+      {
+        apiVersion: 'snapshot.storage.k8s.io/v1',
+        kind: 'VolumeSnapshot',
+        namespace: ns,
+        fieldSelector: `metadata.name=${v.snapshotName}`,
+      },
+      `VolumeSnapshot ${v.snapshotName} to be readyToUse`,
+      run.settings.stepTimeoutMs,
+      (objs) => {
+        const s = objs[0] as VolumeSnapshot | undefined;
+        if (s?.status?.error?.message)
+          throw new StepFailed(`VolumeSnapshot ${v.snapshotName} failed: ${s.status.error.message}`);
+        return s?.status?.readyToUse
+          ? { done: true, value: s }
+          : { done: false, why: s ? 'not readyToUse yet' : 'not created yet' };
+      },
+    );
+    const contentName = ready.status?.boundVolumeSnapshotContentName;
+    const content = contentName ? await readSnapshotContent(run.c, contentName) : undefined;
+    await record(run, v.pvc, {
+      snapshotUid: ready.metadata?.uid,
+      restoreSize: ready.status?.restoreSize,
+      snapshotContent: contentName,
+      snapshotHandle: content?.status?.snapshotHandle,
+    });
+    return `restoreSize ${ready.status?.restoreSize ?? '?'}`;
+  });
+};
+
+/** The larger of two quantities such as "1Gi" and "1073741824". */
+function largerQuantity(a: string, b: string | undefined): string {
+  const bytes = (q: string): number => {
+    const m = /^(\d+(?:\.\d+)?)([KMGTPE]i?|[kmgtpe])?$/.exec(q.trim());
+    if (!m) return NaN;
+    const unit = m[2] ?? '';
+    const pow: Record<string, number> = {
+      '': 1,
+      k: 1e3,
+      K: 1e3,
+      M: 1e6,
+      G: 1e9,
+      T: 1e12,
+      P: 1e15,
+      E: 1e18,
+      Ki: 2 ** 10,
+      Mi: 2 ** 20,
+      Gi: 2 ** 30,
+      Ti: 2 ** 40,
+      Pi: 2 ** 50,
+      Ei: 2 ** 60,
+    };
+    return Number(m[1]) * (pow[unit] ?? NaN);
+  };
+  if (!b) return a;
+  return bytes(b) > bytes(a) ? b : a;
+}
+
+const stage: ForwardHandler = async (run) => {
+  const j = run.journal;
+  const ns = j.workload.namespace;
+  const classes = new Map<string, k8s.V1StorageClass | undefined>();
+  for (const v of movingVolumes(j))
+    if (!classes.has(v.storageClass))
+      classes.set(v.storageClass, await readStorageClass(run.c, v.storageClass));
+  await eachVolume(run, 'staging volume bound in its target zone', async (v) => {
+    const sc = classes.get(v.storageClass);
+    if (!sc)
+      throw new StepFailed(`StorageClass ${JSON.stringify(v.storageClass)} of PVC ${v.pvc} does not exist`);
+    const annotations: Record<string, string> = {};
+    let className = v.storageClass;
+    if (sc.volumeBindingMode === 'WaitForFirstConsumer') {
+      const nodes = (await schedulableNodesInZone(run.c, j.zoneKey, v.targetZone)).concat(
+        j.zoneKey === ZONE_LABEL ? [] : await schedulableNodesInZone(run.c, ZONE_LABEL, v.targetZone),
+      );
+      if (nodes.length === 0)
+        throw new StepFailed(
+          `zone ${v.targetZone} has no Ready, schedulable node to pin ${v.pvc}'s staging volume to`,
+        );
+      annotations['volume.kubernetes.io/selected-node'] = nodes[v.ordinal % nodes.length]!;
+    } else {
+      className = zonalClassNameFor(v.storageClass, v.targetZone);
+      await createZonalClassIfAbsent(
+        run.c,
+        sc,
+        className,
+        j.zoneKey,
+        v.targetZone,
+        labels(run, 'zonal-class'),
+      );
+      if (v.zonalStorageClass !== className) await record(run, v.pvc, { zonalStorageClass: className });
+    }
+    const created = await createPvcIfAbsent(run.c, {
+      metadata: { name: v.stagingPvc, namespace: ns, labels: labels(run, 'staging'), annotations },
+      spec: {
+        storageClassName: className,
+        accessModes: v.accessModes,
+        volumeMode: v.volumeMode,
+        resources: { requests: { storage: largerQuantity(v.request, v.restoreSize) } },
+        dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: v.snapshotName },
+      },
+    });
+    if (volume(run, v.pvc).stagingPvcUid !== created.metadata?.uid)
+      await record(run, v.pvc, { stagingPvcUid: created.metadata?.uid });
+    const bound = await waitFor(
+      run.c,
+      {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        namespace: ns,
+        fieldSelector: `metadata.name=${v.stagingPvc}`,
+      },
+      `staging PVC ${v.stagingPvc} to be Bound`,
+      run.settings.stepTimeoutMs,
+      (objs) => {
+        const p = objs[0] as k8s.V1PersistentVolumeClaim | undefined;
+        return p?.status?.phase === 'Bound' && p.spec?.volumeName
+          ? { done: true, value: p.spec.volumeName }
+          : { done: false, why: `phase ${p?.status?.phase ?? 'absent'}` };
+      },
+    );
+    const pv = await readPv(run.c, bound);
+    const zone = pv ? pvZone(pv, j.zoneKey) : undefined;
+    await record(run, v.pvc, {
+      newPv: bound,
+      newPvUid: pv?.metadata?.uid,
+      newPvZone: zone,
+      classReclaimPolicy: sc.reclaimPolicy ?? 'Delete',
+    });
+    if (zone !== v.targetZone)
+      throw new StepFailed(
+        `the new volume ${bound} for ${v.pvc} is in zone ${zone ?? 'unknown'}, not ${v.targetZone}`,
+      );
+    return `${bound} in ${zone}`;
+  });
+};
+
+/** Waits until no PVC of this name has this UID. */
+async function waitClaimGone(run: MigrationRun, name: string, uid: string | undefined): Promise<void> {
+  if (!uid) return;
+  await waitFor(
+    run.c,
+    {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      namespace: run.journal.workload.namespace,
+      fieldSelector: `metadata.name=${name}`,
+    },
+    `PVC ${name} (uid ${uid}) to be deleted`,
+    run.settings.stepTimeoutMs,
+    (objs) =>
+      objs.some((o) => o.metadata?.uid === uid)
+        ? { done: false, why: 'still present' }
+        : { done: true, value: undefined },
+  );
+}
+
+/** Waits until the PVC of this name is Bound to this PV. */
+export async function waitClaimBound(run: MigrationRun, name: string, pv: string): Promise<string> {
+  const ns = run.journal.workload.namespace;
+  const deadline = Date.now() + run.settings.stepTimeoutMs;
+  for (;;) {
+    const left = deadline - Date.now();
+    try {
+      return await waitFor(
+        run.c,
+        {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          namespace: ns,
+          fieldSelector: `metadata.name=${name}`,
+        },
+        `PVC ${name} to be Bound to ${pv}`,
+        Math.max(1, Math.min(BIND_NUDGE_MS, left)),
+        (objs) => {
+          const p = objs[0] as k8s.V1PersistentVolumeClaim | undefined;
+          if (p?.spec?.volumeName && p.spec.volumeName !== pv)
+            throw new StepFailed(`PVC ${name} names volume ${p.spec.volumeName}, expected ${pv}`);
+          return p?.status?.phase === 'Bound'
+            ? { done: true, value: p.metadata!.uid! }
+            : { done: false, why: `phase ${p?.status?.phase ?? 'absent'}` };
+        },
+      );
+    } catch (err) {
+      if (!(err instanceof TimeoutError) || Date.now() >= deadline) throw err;
+      // The PV controller binds a claim when it syncs it. A claim synced before the controller saw
+      // the PV's new claimRef waits for the periodic resync (15 s by default); an update event on the
+      // claim makes it sync again now.
+      await patchPvc(run.c, ns, name, {
+        metadata: { annotations: { 'kubesafe.dev/bind-nudge': new Date().toISOString() } },
+      });
+    }
+  }
+}
+
+/** The original-name PVC, re-created with the journaled spec and bound to `pv`. */
+export async function recreateClaim(run: MigrationRun, v: JournalVolume, pv: string): Promise<string> {
+  await createPvcIfAbsent(run.c, {
+    metadata: { name: v.pvc, namespace: run.journal.workload.namespace, labels: v.pvcLabels },
+    spec: {
+      storageClassName: v.storageClass,
+      accessModes: v.accessModes,
+      volumeMode: v.volumeMode,
+      resources: { requests: { storage: v.request } },
+      volumeName: pv,
+    },
+  });
+  return waitClaimBound(run, v.pvc, pv);
+}
+
+const swap: ForwardHandler = async (run) => {
+  const ns = run.journal.workload.namespace;
+  await eachVolume(run, 'PVC name now bound to the new volume', async (v) => {
+    const newPv = v.newPv!;
+    const current = await readPvc(run.c, ns, v.pvc);
+    if (current?.spec?.volumeName === newPv && current.status?.phase === 'Bound') {
+      await record(run, v.pvc, { swapped: true, newPvcUid: current.metadata?.uid });
+      return 'already swapped';
+    }
+    const t0 = Date.now();
+    await setReclaimPolicy(run.c, newPv, 'Retain');
+    if (v.stagingPvcUid) await deletePvcByUid(run.c, ns, v.stagingPvc, v.stagingPvcUid);
+    await deletePvcByUid(run.c, ns, v.pvc, v.sourcePvcUid);
+    await Promise.all([
+      waitClaimGone(run, v.stagingPvc, v.stagingPvcUid),
+      waitClaimGone(run, v.pvc, v.sourcePvcUid),
+    ]);
+    run.deps.onBoundary?.('swap', 'original-deleted');
+    const tGone = Date.now();
+    const pv = await readPv(run.c, newPv);
+    if (pv?.spec?.claimRef?.name !== v.pvc) await pointClaimRef(run.c, newPv, ns, v.pvc, v.storageClass);
+    const uid = await recreateClaim(run, v, newPv);
+    await record(run, v.pvc, { swapped: true, newPvcUid: uid });
+    return `old claims gone after ${((tGone - t0) / 1000).toFixed(1)} s, bound ${((Date.now() - tGone) / 1000).toFixed(1)} s later`;
+  });
+};
+
+const scaleUp: ForwardHandler = async (run) => {
+  const blockers = scaleUpBlockers(run.journal, await claimBindings(run.c, run.journal));
+  if (blockers.length > 0)
+    throw new StepFailed(`not scaling up (a PVC name is not bound to its volume): ${blockers.join('; ')}`);
+  await scaleWorkload(run.c, run.journal.workload, run.journal.originalReplicas);
+  return `${run.journal.originalReplicas} replicas`;
+};
+
+/**
+ * Waits (watching the pods) until the workload is healthy, for at most max-failed-checks check
+ * intervals; records when it was ready again; then re-checks every interval through the health window.
+ */
+export async function verifyHealth(run: MigrationRun): Promise<string> {
+  const j = run.journal;
+  const s = run.settings;
+  const sts = await readWorkload(run.c, j.workload);
+  const selector = podSelector(sts);
+  let last: string[] = [];
+  const counter = new FailureCounter(s.maxFailedChecks);
+  // Phase 1: until healthy. A pod change wakes the check early; only a check at each interval's end
+  // counts as failed, so max-failed-checks intervals bound the wait.
+  let nextTick = Date.now() + s.checkIntervalMs;
+  for (;;) {
+    const a = assessHealth(run.journal, await observe(run.c, run.journal, selector));
+    if (a.healthy) break;
+    last = a.problems;
+    if (Date.now() >= nextTick) {
+      if (counter.record(false)) {
+        throw new StepFailed(
+          `not healthy after ${counter.count} checks ${s.checkIntervalMs / 1000} s apart: ${last.slice(0, 6).join('; ')}`,
+        );
+      }
+      nextTick = Date.now() + s.checkIntervalMs;
+    }
+    await waitForPodChange(run, selector, Math.max(50, nextTick - Date.now()));
+  }
+  if (!run.journal.readyAgainAt) await run.commit((jj) => ({ ...jj, readyAgainAt: run.now() }));
+  const baseline = restartCounts((await observe(run.c, run.journal, selector)).pods);
+  // Phase 2: the health window, checked every interval; max-failed-checks failures in a row fail it.
+  const windowEnd = Date.now() + s.healthWindowMs;
+  const windowCounter = new FailureCounter(s.maxFailedChecks);
+  do {
+    if (s.healthWindowMs > 0) await sleep(Math.min(s.checkIntervalMs, Math.max(0, windowEnd - Date.now())));
+    const a = assessHealth(run.journal, await observe(run.c, run.journal, selector), baseline);
+    if (!a.healthy && (windowCounter.record(false) || a.problems.some((p) => p.includes('restarted')))) {
+      throw new StepFailed(`health window: ${a.problems.slice(0, 6).join('; ')}`);
+    }
+    if (a.healthy) windowCounter.record(true);
+  } while (Date.now() < windowEnd);
+  // The outputs are compared after a migration; a rollback returns to the volumes they came from.
+  if (run.settings.verifyCommand && run.journal.direction === 'forward') {
+    const after = await captureVerifyOutputs(run.c, run.journal, run.settings, run.deps.exec);
+    const diffs = verifyOutputDifferences(run.journal.verifyBefore ?? {}, after);
+    if (diffs.length > 0) throw new StepFailed(`verify-command output differs: ${diffs.join('; ')}`);
+  }
+  return `${j.originalReplicas} pods Ready in their volumes' zones`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Resolves on the next change to the workload's pods, or after `ms`. */
+async function waitForPodChange(run: MigrationRun, selector: string, ms: number): Promise<void> {
+  let seen = 0;
+  await waitFor(
+    run.c,
+    { apiVersion: 'v1', kind: 'Pod', namespace: run.journal.workload.namespace, labelSelector: selector },
+    'a pod change',
+    ms,
+    () => (++seen > 1 ? { done: true, value: undefined } : { done: false, why: 'waiting' }),
+  ).catch(() => undefined);
+}
+
+const verify: ForwardHandler = (run) => verifyHealth(run);
+
+const finalize: ForwardHandler = async (run) => {
+  const j = run.journal;
+  const kept: string[] = [];
+  await eachVolume(run, 'finalized', async (v) => {
+    if (v.newPv && v.classReclaimPolicy) await setReclaimPolicy(run.c, v.newPv, v.classReclaimPolicy);
+    if (j.deleteSourceVolumes) {
+      // Journaled first: from here on a rollback to this volume is impossible.
+      if (!v.sourceDeleted) await record(run, v.pvc, { sourceDeleted: true });
+      const pv = await readPv(run.c, v.sourcePv);
+      if (pv && pv.metadata?.uid === v.sourcePvUid) {
+        // Released and Delete: the provisioner deletes the disk, then the PV object.
+        await setReclaimPolicy(run.c, v.sourcePv, 'Delete');
+        await waitFor(
+          run.c,
+          { apiVersion: 'v1', kind: 'PersistentVolume', fieldSelector: `metadata.name=${v.sourcePv}` },
+          `source PV ${v.sourcePv} and its disk to be deleted`,
+          run.settings.stepTimeoutMs,
+          (objs) =>
+            objs.some((o) => o.metadata?.uid === v.sourcePvUid)
+              ? { done: false, why: 'still present' }
+              : { done: true, value: undefined },
+        );
+      }
+    } else kept.push(v.sourcePv);
+    const expires =
+      j.snapshotRetentionMs < 0 ? 'never' : new Date(Date.now() + j.snapshotRetentionMs).toISOString();
+    if (await readSnapshot(run.c, j.workload.namespace, v.snapshotName)) {
+      await patchSnapshot(run.c, j.workload.namespace, v.snapshotName, {
+        metadata: { annotations: { [ANNOTATION_EXPIRES_AT]: expires } },
+      });
+    }
+    if (v.zonalStorageClass) await deleteStorageClass(run.c, v.zonalStorageClass);
+    return j.deleteSourceVolumes ? 'source volume deleted' : 'source volume kept (Retain)';
+  });
+  return kept.length > 0 ? `source PVs kept with Retain: ${kept.join(', ')}` : 'source PVs deleted';
+};
+
+export const FORWARD_HANDLERS: Record<ForwardStep, ForwardHandler> = {
+  retain,
+  'scale-down': scaleDown,
+  snapshot,
+  stage,
+  swap,
+  'scale-up': scaleUp,
+  verify,
+  finalize,
+};
