@@ -144,6 +144,7 @@ export async function run(inputs: InputSource, reporter: Reporter, context: RunC
     reporter.summary(`<details><summary>zone-migrate on the clone</summary>\n\n${m}\n\n</details>`);
   if (outcome.result !== 'pass')
     throw new KubesafeError(
-      `migration rehearsal failed: ${outcome.error ?? `clone migration ${outcome.migration}, verification ${outcome.verify?.verdict ?? '-'}`}`,
+      `migration rehearsal failed: ${outcome.error ?? `clone migration ${outcome.migration}, verification ${outcome.verify?.verdict ?? '-'}`}` +
+        (outcome.productionChanged.length > 0 ? `; production objects changed: ${outcome.productionChanged.join(', ')}` : ''),
     );
 }

@@ -141,7 +141,12 @@ export class RehearsalAccess {
 
   async createSnapshot(namespace: string, body: VolumeSnapshotObject): Promise<void> {
     await withRetry(`create VolumeSnapshot ${namespace}/${body.metadata.name}`, () =>
-      this.custom.createNamespacedCustomObject({ ...SNAP, namespace, plural: 'volumesnapshots', body }),
+      this.custom.createNamespacedCustomObject({
+        ...SNAP,
+        namespace,
+        plural: 'volumesnapshots',
+        body: { apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshot', ...body },
+      }),
     );
   }
 
@@ -200,7 +205,11 @@ export class RehearsalAccess {
 
   async createContent(body: VolumeSnapshotContentObject): Promise<void> {
     await withRetry(`create VolumeSnapshotContent ${body.metadata.name}`, () =>
-      this.custom.createClusterCustomObject({ ...SNAP, plural: 'volumesnapshotcontents', body }),
+      this.custom.createClusterCustomObject({
+        ...SNAP,
+        plural: 'volumesnapshotcontents',
+        body: { apiVersion: 'snapshot.storage.k8s.io/v1', kind: 'VolumeSnapshotContent', ...body },
+      }),
     );
   }
 

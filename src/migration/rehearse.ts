@@ -273,6 +273,23 @@ export interface RehearsalOutcome {
   migrationSummary: string[];
 }
 
+/**
+ * A PVC's content rather than its resourceVersion: taking a VolumeSnapshot of a PVC makes the snapshot
+ * controller add and then remove its `pvc-as-source-protection` finalizer, which bumps the
+ * resourceVersion although nothing about the claim changed (measured on the test cluster). Spec,
+ * labels, annotations, finalizers and phase are what a change to production would show in.
+ */
+export function pvcContent(pvc: k8s.V1PersistentVolumeClaim): string {
+  const m = pvc.metadata ?? {};
+  return JSON.stringify({
+    spec: pvc.spec,
+    labels: m.labels ?? {},
+    annotations: m.annotations ?? {},
+    finalizers: m.finalizers ?? [],
+    phase: pvc.status?.phase,
+  });
+}
+
 async function fingerprint(
   access: RehearsalAccess,
   s: RehearseSettings,
@@ -283,7 +300,7 @@ async function fingerprint(
   fp[`statefulset/${s.namespace}/${s.statefulset}`] = sts.metadata!.resourceVersion!;
   for (const name of pvcs) {
     const pvc = await access.readPvc(s.namespace, name);
-    fp[`pvc/${s.namespace}/${name}`] = pvc.metadata!.resourceVersion!;
+    fp[`pvc/${s.namespace}/${name}`] = pvcContent(pvc);
     const pvName = pvc.spec?.volumeName;
     if (pvName) fp[`pv/${pvName}`] = (await access.readPv(pvName)).metadata!.resourceVersion!;
   }

@@ -7,7 +7,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { runActionBundle } from '../helpers/action-runner.js';
 import { startEtcdCluster, type EtcdCluster } from '../helpers/etcd.js';
-import { OPERATIONS } from '../../src/operations.js';
 import { etcdRollbackPlan } from '../../src/rollback/plan.js';
 
 describe('etcd-snapshot -> rollback plan -> rollback', () => {
@@ -87,32 +86,17 @@ describe('etcd-snapshot -> rollback plan -> rollback', () => {
     expect(run.outputs).toMatchObject({ kind: 'migration-rollback', target: 'zone-migrate' });
   });
 
-  // Runs once etcd-restore (branch restore) is part of the build; pending until then.
-  (OPERATIONS['etcd-restore'] ? it : it.skip)(
-    'rollback in plan mode writes the restore plan for the snapshot',
-    async () => {
-      const planDir = path.join(dir, 'restore-plan');
-      const run = await runActionBundle('rollback', {
-        plan: snap['manifest-uri']!,
-        mode: 'plan',
-        'plan-dir': planDir,
-      });
-      expect(run.stdout).not.toContain('::error::');
-      expect(run.code).toBe(0);
-      expect(run.outputs['plan-dir']).toBe(planDir);
-      expect(existsSync(path.join(planDir, `restore-${snap.member}.sh`))).toBe(true);
-      expect(readFileSync(path.join(planDir, 'plan.json'), 'utf8')).toContain(snap.sha256);
-    },
-  );
-
-  (OPERATIONS['etcd-restore'] ? it.skip : it)(
-    'without etcd-restore in the build, a real rollback fails before anything changes',
-    async () => {
-      const run = await runActionBundle('rollback', { plan: snap['manifest-uri']! });
-      expect(run.code).not.toBe(0);
-      expect(run.stdout).toContain(
-        'the etcd-restore operation is not part of this build; nothing was changed',
-      );
-    },
-  );
+  it('rollback in plan mode writes the restore plan for the snapshot', async () => {
+    const planDir = path.join(dir, 'restore-plan');
+    const run = await runActionBundle('rollback', {
+      plan: snap['manifest-uri']!,
+      mode: 'plan',
+      'plan-dir': planDir,
+    });
+    expect(run.stdout).not.toContain('::error::');
+    expect(run.code).toBe(0);
+    expect(run.outputs['plan-dir']).toBe(planDir);
+    expect(existsSync(path.join(planDir, `restore-${snap.member}.sh`))).toBe(true);
+    expect(readFileSync(path.join(planDir, 'plan.json'), 'utf8')).toContain(snap.sha256);
+  });
 });

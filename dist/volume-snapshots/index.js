@@ -4,4 +4,4 @@ import { dirname as __kubesafeDirname } from 'node:path';
 const require = __kubesafeRequire(import.meta.url);
 const __filename = __kubesafeToPath(import.meta.url);
 const __dirname = __kubesafeDirname(__filename);
-import{a as n}from"./chunk-ZM6NO5OY.js";import"./chunk-2663SODY.js";import"./chunk-5UXL36HH.js";import"./chunk-IWMTZEOY.js";import"./chunk-BIVNND2K.js";async function e(i,t){let a=new n,{artifact:r}=await a.getArtifact(i);return(await a.downloadArtifact(r.id,{path:t})).downloadPath??t}export{e as downloadArtifactByName};
+import{a as o}from"../chunks/chunk-ECSDWNP4.js";import"../chunks/chunk-Y375RD2A.js";import"../chunks/chunk-UGNPR4NM.js";import"../chunks/chunk-IWMTZEOY.js";import"../chunks/chunk-72NKFB7N.js";import"../chunks/chunk-BIVNND2K.js";await o("volume-snapshots");
