@@ -145,6 +145,8 @@ export async function run(inputs: InputSource, reporter: Reporter, context: RunC
   if (outcome.result !== 'pass')
     throw new KubesafeError(
       `migration rehearsal failed: ${outcome.error ?? `clone migration ${outcome.migration}, verification ${outcome.verify?.verdict ?? '-'}`}` +
-        (outcome.productionChanged.length > 0 ? `; production objects changed: ${outcome.productionChanged.join(', ')}` : ''),
+        (outcome.productionChanged.length > 0
+          ? `; production objects changed: ${outcome.productionChanged.join(', ')}`
+          : ''),
     );
 }

@@ -18,7 +18,8 @@ export interface Permission {
   why: string;
 }
 
-export type PermissionAction = 'migration-precheck' | 'zone-migrate' | 'etcd-snapshot-port-forward';
+export type PermissionAction =
+  'migration-precheck' | 'zone-migrate' | 'etcd-snapshot-port-forward' | 'volume-snapshots-prune';
 
 const SNAP = 'snapshot.storage.k8s.io';
 
@@ -141,6 +142,24 @@ export const PERMISSIONS: Record<PermissionAction, Permission[]> = {
       namespaced: true,
       onlyFor: 'etcd-cert-secret',
       why: 'read the etcd client certificate',
+    },
+  ],
+  // volume-snapshots prune: expired migration snapshots, with their contents. For every namespace
+  // (empty `namespace` input), bind the Role's rules through a ClusterRole instead.
+  'volume-snapshots-prune': [
+    {
+      group: SNAP,
+      resource: 'volumesnapshots',
+      verbs: ['list', 'delete'],
+      namespaced: true,
+      why: 'find and delete expired snapshots',
+    },
+    {
+      group: SNAP,
+      resource: 'volumesnapshotcontents',
+      verbs: ['get', 'patch'],
+      namespaced: false,
+      why: 'let the storage snapshot go with it (deletionPolicy Delete)',
     },
   ],
   'zone-migrate': [

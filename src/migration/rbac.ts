@@ -52,4 +52,5 @@ export const RBAC_ACTIONS: PermissionAction[] = [
   'migration-precheck',
   'zone-migrate',
   'etcd-snapshot-port-forward',
+  'volume-snapshots-prune',
 ];
