@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+
 /**
  * What an operation tells the world. The Actions implementation (src/github/) maps this onto the
  * runner's log groups, outputs, masks and job summary; the CLI prints to the terminal.
@@ -13,6 +15,8 @@ export interface Reporter {
   /** Markdown appended to the job summary (or printed at the end on a terminal). */
   summary(markdown: string): void;
   progress(label: string, totalBytes?: number): Progress;
+  /** Uploads a file as a workflow artifact when running in Actions; undefined elsewhere. */
+  publishArtifact?(name: string, file: string): Promise<void>;
   /** Kept for the action's post step (GITHUB_STATE); the CLI, which has none, ignores it. */
   saveState(name: string, value: string): void;
   /** True when running inside GitHub Actions. */
@@ -38,7 +42,12 @@ export class RecordingReporter implements Reporter {
   readonly summaries: string[] = [];
   readonly secrets: string[] = [];
   readonly state: Record<string, string> = {};
+  /** Files "uploaded" as artifacts, by name: a stand-in for the GitHub artifact service, which cannot run here. */
+  readonly artifacts: Record<string, string> = {};
   readonly inActions = false;
+  async publishArtifact(name: string, file: string): Promise<void> {
+    this.artifacts[name] = await readFile(file, 'utf8');
+  }
   saveState(name: string, value: string): void {
     this.state[name] = value;
   }

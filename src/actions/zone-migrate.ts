@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { KubesafeError } from '../errors.js';
+import { KubesafeError, errorMessage } from '../errors.js';
 import type { InputSource } from '../inputs.js';
 import type { Reporter, RunContext } from '../report.js';
 import { parseKubeAccessSettings } from '../kube/access.js';
@@ -67,7 +67,19 @@ export async function runMigration(
   const d = outcome.journal ? downtimeMs(outcome.journal) : undefined;
   reporter.setOutput('downtime', d === undefined ? '' : (d / 1000).toFixed(1));
   reporter.setOutput('journal', outcome.journal ? JSON.stringify(outcome.journal) : '');
-  reporter.setOutput('journal-file', writeJournalFile(outcome) ?? '');
+  const journalFile = writeJournalFile(outcome);
+  reporter.setOutput('journal-file', journalFile ?? '');
+  if (journalFile && reporter.publishArtifact) {
+    // The rollback plan a later job (actions/rollback) downloads; the ConfigMap stays the source of truth.
+    const name = `kubesafe-migration-journal-${settings.precheck.workload.namespace}-${settings.precheck.workload.name}-${settings.mode}`;
+    await reporter
+      .publishArtifact(name, journalFile)
+      .catch((err: unknown) =>
+        reporter.warn(
+          `the journal was not uploaded as artifact ${name}: ${errorMessage(err)}; it stays in the cluster`,
+        ),
+      );
+  }
   reporter.setOutput('api-requests', String(outcome.apiRequests));
   reporter.summary(migrationSummary(outcome.result, outcome.journal, outcome.plan, outcome.error));
   return outcome;

@@ -1,3 +1,6 @@
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import * as core from '@actions/core';
 import { progressLine, type Progress, type Reporter } from '../report.js';
 
@@ -29,6 +32,19 @@ export class ActionsReporter implements Reporter {
         core.info(`(${((Date.now() - start) / 1000).toFixed(1)} s)`);
       }
     });
+  }
+  async publishArtifact(name: string, file: string): Promise<void> {
+    const { githubArtifactService } = await import('./artifact.js');
+    // The service moves the file it uploads: give it a copy.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'kubesafe-publish-'));
+    try {
+      const copy = path.join(dir, path.basename(file));
+      await copyFile(file, copy);
+      await githubArtifactService().upload(name, copy);
+      core.info(`uploaded artifact ${name}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
   saveState(name: string, value: string): void {
     core.saveState(name, value);

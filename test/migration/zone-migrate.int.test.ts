@@ -164,6 +164,8 @@ describe('zone-migrate', () => {
     for (const s of snaps.items)
       expect(Date.parse(s.metadata!.annotations!['kubesafe.dev/expires-at']!)).toBeGreaterThan(Date.now());
     expect(r.journal?.status).toBe('migrated');
+    // The rollback plan, published for a later job.
+    expect(JSON.parse(r.reporter.artifacts[`kubesafe-migration-journal-${ns}-db-run`]!)).toEqual(r.journal);
     expect(r.reporter.summaries.join('\n')).toContain('```mermaid');
     // Kubernetes Events on the workload, one pair per step.
     const events = (
