@@ -90,8 +90,9 @@ export async function run(inputs: InputSource, reporter: Reporter, _context: Run
     precheck: (kc) => defaultPrecheck(kc),
     exec: (clients) => kubeExec(clients, 60_000),
   });
-  // A rolled-back or failed migration fails the step, so that workflows can react (outputs are set).
-  if (outcome.result === 'rolled-back')
+  // A rolled-back or failed migration fails the step, so that workflows can react (outputs are set);
+  // a rollback that was asked for (mode: rollback) and done is a success.
+  if (outcome.result === 'rolled-back' && inputs.get('mode') !== 'rollback')
     throw new KubesafeError(`migration rolled back: ${outcome.error ?? 'see the summary'}`);
   if (outcome.result === 'failed')
     throw new KubesafeError(
