@@ -137,13 +137,15 @@ export async function fetchCompanions(
   store: BackupStore,
   manifest: SnapshotManifest,
   storeSettings: StoreSettings,
+  /** Maps the key recorded in the manifest to this store's key (the store may be rooted elsewhere). */
+  keyOf: (recordedKey: string) => string = (k) => k,
 ): Promise<Buffer | undefined> {
   const c = manifest.companions?.[0];
   if (!c) return undefined;
   const chunks: Buffer[] = [];
   await readArchive(
     store,
-    c.key,
+    keyOf(c.key),
     {
       compression: 'gzip',
       decryption: storeSettings.decryption,

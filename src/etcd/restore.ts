@@ -446,7 +446,9 @@ export async function restoreEtcd(
 
     const companionTar = await reporter.group('Fetch and verify the companion files', async () => {
       if (!manifest.companions?.length) return undefined;
-      const tar = await fetchCompanions(store, manifest, settings.store).catch((err: unknown) => {
+      const tar = await fetchCompanions(store, manifest, settings.store, (k) =>
+        siblingKey(snapshotKey, k),
+      ).catch((err: unknown) => {
         if (err instanceof KubesafeError) throw err;
         throw new IntegrityError(
           `companion files of ${uri} cannot be read back as the manifest describes (${errorMessage(err)})`,

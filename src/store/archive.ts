@@ -162,7 +162,7 @@ export async function readArchive(
     const code = String((err as { code?: unknown }).code ?? '');
     if (err instanceof KubesafeError || !/^(Z_|ZSTD_)/.test(code)) throw err;
     throw new IntegrityError(
-      `stored object ${store.uriFor(key)} is damaged or was replaced: it cannot be read back as its manifest describes (${errorMessage(err)})`,
+      `stored object ${store.uriFor(key)} is damaged or was replaced: it cannot be read back as the manifest describes (${errorMessage(err)})`,
     );
   }
 }

@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -268,6 +270,40 @@ describe.each(restorableVersions())('etcd-restore over SSH on a three-member etc
     } finally {
       c.close();
     }
+  });
+
+  it('puts the companion files captured with the snapshot back on every member', async () => {
+    const pki = path.join(work, 'pki');
+    mkdirSync(pki, { recursive: true });
+    const files = { 'sa.key': randomBytes(1200), 'sa.pub': randomBytes(400) };
+    for (const [f, body] of Object.entries(files)) writeFileSync(path.join(pki, f), body);
+    const passphrase = 'companion files restore test passphrase';
+    const rec = new RecordingReporter();
+    await snapshot(
+      inputsFrom({
+        endpoints: cluster.endpoints.join(','),
+        destination: path.join(work, 'with-companions'),
+        'cluster-name': 'test',
+        'encryption-key': passphrase,
+        'companion-files': Object.keys(files)
+          .map((f) => path.join(pki, f))
+          .join(','),
+        'control-plane-hosts': `127.0.0.1:${sshd.port}`,
+        'ssh-user': sshd.user,
+        'ssh-private-key': sshd.privateKey,
+        'ssh-known-hosts': sshd.knownHosts,
+      }),
+      rec,
+      {},
+    );
+    rmSync(pki, { recursive: true, force: true });
+    await restore(
+      inputs({ snapshot: rec.outputs['manifest-uri']!, 'encryption-key': passphrase }),
+      new RecordingReporter(),
+      {},
+    );
+    for (const [f, body] of Object.entries(files))
+      expect(readFileSync(path.join(pki, f)).equals(body)).toBe(true);
   });
 
   it('refuses a second restore of the same snapshot; force restores it again', async () => {
