@@ -1,6 +1,8 @@
 // The README's test command: unit tests, then integration tests against real components.
 // Integration suites run one at a time: they share the test cluster and its fault knobs.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 
 const jest = ['node_modules/jest/bin/jest.js'];
 const env = {
@@ -12,7 +14,17 @@ const steps = [
   [...jest, '--selectProjects', 'unit', ...extra],
   [...jest, '--selectProjects', 'integration', '--runInBand', ...extra],
 ];
+// The integration suites start the test cluster on first use and reuse a running one; a cluster this
+// run started is stopped at the end, one that was already running is left as it was.
+const clusterDir = process.env.KUBESAFE_CLUSTER_DIR ?? path.resolve('.kubesafe-cluster');
+const clusterWasUp = existsSync(path.join(clusterDir, 'admin.kubeconfig'));
+let status = 0;
 for (const args of steps) {
   const r = spawnSync(process.execPath, args, { stdio: 'inherit', env });
-  if (r.status !== 0) process.exit(r.status ?? 1);
+  status = r.status ?? 1;
+  if (status !== 0) break;
 }
+if (!clusterWasUp && existsSync(path.join(clusterDir, 'admin.kubeconfig'))) {
+  spawnSync('bash', ['test/cluster/down.sh'], { stdio: 'inherit', env });
+}
+process.exit(status);
