@@ -37,10 +37,14 @@ function restorableVersions(): ('3.4' | '3.6')[] {
 }
 
 /** Every key a member holds, read locally on that member (serializable), with its value. */
-async function memberKeys(clientUrl: string): Promise<Map<string, string>> {
+/** What the cluster holds (a linearizable read through one member). */
+const clusterKeys = (clientUrl: string) => memberKeys(clientUrl, false);
+
+/** What one member holds (a serializable read: its own copy, which may lag behind the cluster). */
+async function memberKeys(clientUrl: string, serializable = true): Promise<Map<string, string>> {
   const c = new Etcd3({ hosts: [clientUrl] });
   try {
-    const res = await c.kv.range({ key: Buffer.from([0]), range_end: Buffer.from([0]), serializable: true });
+    const res = await c.kv.range({ key: Buffer.from([0]), range_end: Buffer.from([0]), serializable });
     return new Map(res.kvs.map((kv) => [kv.key.toString(), kv.value.toString()]));
   } finally {
     c.close();
@@ -105,7 +109,7 @@ describe.each(restorableVersions())('etcd-restore over SSH on a three-member etc
     try {
       await fillKubernetesLike(client, 300, 128);
       await client.put('app/config').value('v1');
-      atSnapshot = await memberKeys(cluster.endpoints[0]!);
+      atSnapshot = await clusterKeys(cluster.endpoints[0]!);
       const rec = new RecordingReporter();
       await snapshot(
         inputsFrom({
@@ -169,7 +173,7 @@ describe.each(restorableVersions())('etcd-restore over SSH on a three-member etc
       /SHA-256 .* does not match the manifest's|cannot be read back as the manifest describes/,
     );
     expect(memberState(cluster)).toBe(before);
-    expect((await memberKeys(cluster.endpoints[0]!)).get('app/config')).toBe('v2');
+    expect((await clusterKeys(cluster.endpoints[0]!)).get('app/config')).toBe('v2');
   });
 
   it('refuses a snapshot whose manifest hash does not match before touching any member', async () => {
@@ -215,7 +219,7 @@ describe.each(restorableVersions())('etcd-restore over SSH on a three-member etc
     expect(err.message).toMatch(/decrypt|passphrase/i);
     expect(err.message).not.toContain('a wrong passphrase, long enough');
     expect(memberState(cluster)).toBe(before);
-    expect((await memberKeys(cluster.endpoints[0]!)).get('app/config')).toBe('v2');
+    expect((await clusterKeys(cluster.endpoints[0]!)).get('app/config')).toBe('v2');
   });
 
   it('refuses a member whose host key is not pinned before touching any member', async () => {
@@ -314,7 +318,7 @@ describe.each(restorableVersions())('etcd-restore over SSH on a three-member etc
     expect(err.message).toContain('already restored from snapshot');
     expect(err.message).toContain('Nothing was changed on any member');
     expect(memberState(cluster)).toBe(before);
-    expect((await memberKeys(cluster.endpoints[0]!)).get('after-restore')).toBe('writable');
+    expect((await clusterKeys(cluster.endpoints[0]!)).get('after-restore')).toBe('writable');
 
     await restore(inputs({ force: 'true' }), new RecordingReporter(), {});
     for (const m of cluster.members) expect(await memberKeys(m.clientUrl)).toEqual(atSnapshot);
