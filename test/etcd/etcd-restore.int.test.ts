@@ -36,7 +36,6 @@ function restorableVersions(): ('3.4' | '3.6')[] {
   return out;
 }
 
-/** Every key a member holds, read locally on that member (serializable), with its value. */
 /** What the cluster holds (a linearizable read through one member). */
 const clusterKeys = (clientUrl: string) => memberKeys(clientUrl, false);
 
