@@ -5,6 +5,17 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 const jest = ['node_modules/jest/bin/jest.js'];
+const missing = [];
+if (!existsSync(jest[0])) missing.push('npm packages (npm ci)');
+if (!existsSync('/usr/bin/etcd') || !existsSync('/usr/bin/etcdctl'))
+  missing.push('etcd 3.4 (apt-get install etcd-server etcd-client)');
+if (!existsSync('/usr/sbin/sshd')) missing.push('OpenSSH server (apt-get install openssh-server)');
+if (missing.length > 0) {
+  console.error(
+    `npm test needs: ${missing.join('; ')}. \`bash .ci/run\` installs all of it, then runs the tests.`,
+  );
+  process.exit(1);
+}
 const env = {
   ...process.env,
   NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim(),
