@@ -24,14 +24,16 @@ const actions = readdirSync(path.join(root, 'actions')).filter((n) =>
 const entries = {
   ...Object.fromEntries(actions.map((a) => [`${a}/index`, `virtual:action:${a}`])),
   'main/index': 'virtual:root-action',
-  'cli/index': path.join(root, 'src/cli.ts'),
+  'cli/index': 'src/cli.ts',
 };
 const virtualEntries = {
   name: 'virtual-entries',
   setup(build) {
     build.onResolve({ filter: /^virtual:/ }, (a) => ({ path: a.path, namespace: 'virtual' }));
     build.onLoad({ filter: /.*/, namespace: 'virtual' }, (a) => {
-      const run = path.join(root, 'src/github/run.ts');
+      // Relative to the repository, like every path esbuild sees: the output must not depend on where
+      // the checkout is (check-dist runs in CI's clone, somewhere else).
+      const run = './src/github/run.ts';
       const contents = a.path.startsWith('virtual:action:')
         ? `import { runAction } from ${JSON.stringify(run)};\nawait runAction(${JSON.stringify(a.path.slice(15))});\n`
         : `import { runRootAction } from ${JSON.stringify(run)};\nawait runRootAction();\n`;
@@ -42,6 +44,7 @@ const virtualEntries = {
 
 if (!check) rmSync(outdir, { recursive: true, force: true });
 await esbuild.build({
+  absWorkingDir: root,
   entryPoints: entries,
   outdir,
   bundle: true,
