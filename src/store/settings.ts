@@ -212,7 +212,7 @@ export function parseSftpOptions(inputs: InputSource, secret: (v: string) => voi
     throw new InputError(
       'ssh-private-key',
       '<redacted>',
-      'an OpenSSH or PEM private key (-----BEGIN OPENSSH PRIVATE KEY-----)',
+      'the text of an OpenSSH or PEM private key file (such as ~/.ssh/id_ed25519), or its path',
     );
   }
   const knownHosts = textOrFile(
