@@ -1,5 +1,6 @@
 /** The forward steps of DESIGN.md's safe migration order; each converges when re-run. */
 import { TimeoutError } from '../errors.js';
+import { parseQuantity } from './quantity.js';
 import { StepFailed, type ForwardHandler, type MigrationRun } from './execute.js';
 import {
   ANNOTATION_EXPIRES_AT,
@@ -169,30 +170,8 @@ const snapshot: ForwardHandler = async (run) => {
 
 /** The larger of two quantities such as "1Gi" and "1073741824". */
 function largerQuantity(a: string, b: string | undefined): string {
-  const bytes = (q: string): number => {
-    const m = /^(\d+(?:\.\d+)?)([KMGTPE]i?|[kmgtpe])?$/.exec(q.trim());
-    if (!m) return NaN;
-    const unit = m[2] ?? '';
-    const pow: Record<string, number> = {
-      '': 1,
-      k: 1e3,
-      K: 1e3,
-      M: 1e6,
-      G: 1e9,
-      T: 1e12,
-      P: 1e15,
-      E: 1e18,
-      Ki: 2 ** 10,
-      Mi: 2 ** 20,
-      Gi: 2 ** 30,
-      Ti: 2 ** 40,
-      Pi: 2 ** 50,
-      Ei: 2 ** 60,
-    };
-    return Number(m[1]) * (pow[unit] ?? NaN);
-  };
   if (!b) return a;
-  return bytes(b) > bytes(a) ? b : a;
+  return (parseQuantity(b) ?? NaN) > (parseQuantity(a) ?? NaN) ? b : a;
 }
 
 const stage: ForwardHandler = async (run) => {
