@@ -124,8 +124,9 @@ export async function takeSnapshot(
     const archive = await reporter.group('Stream the snapshot', async () => {
       let progress: ReturnType<Reporter['progress']> | undefined;
       const source = await openSnapshotStream(
-        client,
+        settings.connection,
         probe.endpoint,
+        settings.timeoutMs,
         (total) => (progress = reporter.progress('snapshot', total)),
       );
       const result = await writeArchive(source, store, objectKey, {

@@ -279,6 +279,62 @@ describe('etcd 3.4 with TLS client-certificate auth', () => {
   });
 });
 
+describe('etcd 3.6 with user name and password', () => {
+  let cluster: EtcdCluster;
+  const password = 'pw-' + Math.random().toString(36).slice(2);
+  beforeAll(async () => {
+    cluster = await startEtcdCluster({ version: '3.6' });
+    const c = cluster.client();
+    await fillKubernetesLike(c, 500, 4000);
+    c.close();
+    const etcdctl = (...args: string[]) =>
+      execFileSync(path.join(cluster.binDir, 'etcdctl'), ['--endpoints', cluster.endpoints[0]!, ...args], {
+        stdio: 'pipe',
+      });
+    etcdctl('user', 'add', `root:${password}`);
+    etcdctl('auth', 'enable');
+  });
+  afterAll(() => cluster.stop());
+
+  it('streams the snapshot with the token etcd issues for them', async () => {
+    const dest = freshDir('auth');
+    const reporter = await snapshot({
+      endpoints: cluster.endpoints[0]!,
+      destination: dest,
+      username: 'root',
+      password,
+    });
+    const manifest = JSON.parse(
+      readFileSync(
+        path.join(
+          dest,
+          filesUnder(dest).find((f) => f.endsWith('.json'))!,
+        ),
+        'utf8',
+      ),
+    ) as SnapshotManifest;
+    expect(manifest.keyCount).toBe(500);
+    expect(manifest.rawSizeBytes).toBeGreaterThan(500 * 4000);
+    expect(reporter.lines.join('\n')).not.toContain(password);
+  });
+
+  it('fails on a wrong password without storing anything or quoting it', async () => {
+    const dest = freshDir('auth-wrong');
+    const error = await snapshot({
+      endpoints: cluster.endpoints[0]!,
+      destination: dest,
+      username: 'root',
+      password: 'not-' + password,
+    }).then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
+    expect(error?.message).toMatch(/authentication failed/);
+    expect(error?.message).not.toContain(password);
+    expect(filesUnder(dest)).toEqual([]);
+  });
+});
+
 describe('a snapshot stream cut short', () => {
   let cluster: EtcdCluster;
   let proxy: net.Server;
