@@ -1,13 +1,12 @@
 import { captureCompanions, parseCompanionSettings, type CompanionSettings } from '../etcd/companions.js';
 import { parseControlPlane, type ControlPlaneAccess } from '../etcd/ssh-settings.js';
-import { openSshSession } from '../etcd/ssh.js';
 import { InputError } from '../errors.js';
 import { parseChoice, parseDuration, parseKeyValues, requireInput, type InputSource } from '../inputs.js';
 import { markdownTable } from '../markdown.js';
 import type { Reporter, RunContext } from '../report.js';
 import type { MemberPreference } from '../etcd/members.js';
 import { parseConnection } from '../etcd/settings.js';
-import { openEtcdForwards, parsePortForwardSettings } from '../etcd/via-kubernetes.js';
+import { parsePortForwardSettings } from '../etcd/via-kubernetes-settings.js';
 import {
   parseQuiesceSettings,
   QUIESCE_STATE,
@@ -93,10 +92,13 @@ export async function run(inputs: InputSource, reporter: Reporter, context: RunC
     withGithubServices(settings.store.options),
     reporter,
   );
+  // The Kubernetes client and ssh2 load only for runs that use them: a plain snapshot starts faster
+  // and smaller without them.
   const forwards = settings.portForward
-    ? await reporter.group('Forward to the etcd pods through the Kubernetes API', () =>
-        openEtcdForwards(settings.portForward!, reporter),
-      )
+    ? await reporter.group('Forward to the etcd pods through the Kubernetes API', async () => {
+        const { openEtcdForwards } = await import('../etcd/via-kubernetes.js');
+        return openEtcdForwards(settings.portForward!, reporter);
+      })
     : undefined;
   if (forwards) {
     settings.connection.endpoints = forwards.endpoints;
@@ -108,6 +110,7 @@ export async function run(inputs: InputSource, reporter: Reporter, context: RunC
       ? (snapshotKey: string) =>
           reporter.group('Capture the companion files', async () => {
             const c = settings.controlPlane!;
+            const { openSshSession } = await import('../etcd/ssh.js');
             const session = await openSshSession({ ...c.hosts[0]!, user: c.ssh.user }, c.ssh.credentials);
             try {
               return {

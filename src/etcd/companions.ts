@@ -8,7 +8,7 @@ import type { SnapshotManifest } from '../store/manifest.js';
 import type { StoreSettings } from '../store/settings.js';
 import type { BackupStore } from '../store/store.js';
 import type { SshSession } from './ssh.js';
-import { shellQuote } from './ssh.js';
+import { shellQuote } from '../ssh/shell.js';
 
 /**
  * Files that must travel with a snapshot for it to rebuild a cluster: without the service-account keys

@@ -3,7 +3,7 @@ import { parseChoice, parseDuration, type InputSource } from '../inputs.js';
 import type { Reporter } from '../report.js';
 import { staticPodHook } from './restore-plan.js';
 import { parseControlPlane, type SshSettings } from './ssh-settings.js';
-import { openSshSession, type SshSession } from './ssh.js';
+import type { SshSession } from './ssh.js';
 
 /** `quiesce: api-servers`: the cluster's writers are stopped for the snapshot and always brought back. */
 export interface QuiesceSettings {
@@ -40,6 +40,8 @@ async function onEachHost(
   for (const h of settings.hosts) {
     let session: SshSession | undefined;
     try {
+      // ssh2 loads only when a run quiesces.
+      const { openSshSession } = await import('./ssh.js');
       session = await openSshSession({ ...h, user: settings.ssh.user }, settings.ssh.credentials);
       const r = await session.exec(command, settings.timeoutMs);
       if (r.code !== 0)

@@ -7,7 +7,7 @@ import {
   type RestoreToolKind,
 } from './binaries.js';
 import { initialCluster, type RestoreMember } from './restore-members.js';
-import { shellQuote } from './ssh.js';
+import { shellQuote } from '../ssh/shell.js';
 
 /** The restore tool found (or assumed) on one member. */
 export interface MemberTool {

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { parseList, requireInput, type InputSource } from '../inputs.js';
 import { readPem } from './settings.js';
-import { parseKnownHosts, type SshCredentials } from './ssh.js';
+import { parseKnownHosts } from '../ssh/known-hosts.js';
+import type { SshCredentials } from './ssh.js';
 
 /** A text input that may also be the path of a file holding the text. */
 export function textOrFile(value: string): string {

@@ -172,7 +172,4 @@ export async function openSshSession(
   };
 }
 
-/** One shell word, for commands sent to a remote POSIX shell. */
-export function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote } from '../ssh/shell.js';
