@@ -9,7 +9,13 @@ import { SnapshotResponseDecoder } from './snapshot-decoder.js';
 import type { EtcdConnectionSettings } from './settings.js';
 
 const TRAILER_BYTES = 32;
-const COALESCE_BYTES = 1 << 20;
+/**
+ * etcd sends 32 KiB messages in 16 KiB frames; later stages (hashes, compression, encryption, the store's
+ * writes) run once per piece. Measured on 283 MiB (user + system CPU): 1 MiB pieces cost 0.5 s more system
+ * time than 256 KiB ones (each is a fresh mapping the kernel faults in); 64 KiB pieces cost as little but
+ * make every stage run four times as often.
+ */
+const PIECE_BYTES = 256 << 10;
 
 /**
  * etcd appends the SHA-256 of the database to the snapshot stream. This pass-through holds back the last
@@ -68,9 +74,12 @@ export class SnapshotTrailerCheck extends Transform implements RawHasher {
   }
 }
 
-/** Flow-control windows large enough that etcd never waits for a window update mid-snapshot. */
-const STREAM_WINDOW_BYTES = 16 << 20;
-const SESSION_WINDOW_BYTES = 32 << 20;
+/**
+ * Flow-control windows: on loopback 2 MiB keeps etcd sending without waiting for window updates; a larger
+ * window only buffers more in memory while a slower stage (compression, a remote store) catches up.
+ */
+const STREAM_WINDOW_BYTES = 2 << 20;
+const SESSION_WINDOW_BYTES = 4 << 20;
 
 interface GrpcCall {
   session: http2.ClientHttp2Session;
@@ -195,13 +204,13 @@ export async function openSnapshotStream(
     throw err;
   }
   const call = startCall(session, '/etcdserverpb.Maintenance/Snapshot', new Uint8Array(0), token, timeoutMs);
-  const decoder = new SnapshotResponseDecoder(COALESCE_BYTES, onFirstMessage);
+  const decoder = new SnapshotResponseDecoder(PIECE_BYTES, onFirstMessage);
   const broke = (reason: string) =>
     new TransientError(
       `snapshot stream from ${endpoint} broke after ${decoder.blobBytes} bytes: ${reason}; nothing was kept`,
     );
   const bytes = new Transform({
-    readableHighWaterMark: COALESCE_BYTES,
+    readableHighWaterMark: PIECE_BYTES,
     transform(chunk: Buffer, _e, cb) {
       try {
         for (const piece of decoder.push(chunk)) this.push(piece);
