@@ -1,9 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
-import { generateX25519Identity, identityToRecipient } from 'age-encryption';
+import { pipeline } from 'node:stream/promises';
+import { Decrypter, generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { IntegrityError } from '../errors.js';
 import { readArchive, writeArchive } from './archive.js';
-import { DecryptionKeyError, type DecryptionSettings, type EncryptionSettings } from './encryption.js';
+import {
+  ageHeaderFor,
+  createEncryptor,
+  DecryptionKeyError,
+  type DecryptionSettings,
+  type EncryptionSettings,
+} from './encryption.js';
 import { FileStore } from './file.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -143,4 +150,65 @@ describe('client-side encryption in the archive pipeline', () => {
     expect((err2 as Error).message).not.toContain(other);
     expect((err2 as Error).message).not.toContain('AGE-SECRET-KEY');
   }, 30_000);
+});
+
+describe('encryption to recipients (OpenSSL payload under an age-encryption header)', () => {
+  async function encrypt(plain: Buffer, recipients: string[], pieces: number): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for (let at = 0; at < plain.length; at += pieces) parts.push(plain.subarray(at, at + pieces));
+    const out = new Collect();
+    await pipeline(Readable.from(parts), createEncryptor({ kind: 'recipients', recipients })!, out);
+    return out.bytes();
+  }
+
+  const chunk = 64 * 1024;
+  it.each([
+    ['empty', 0],
+    ['one byte', 1],
+    ['one byte short of a chunk', chunk - 1],
+    ['exactly one chunk', chunk],
+    ['one byte past a chunk', chunk + 1],
+    ['exactly three chunks', 3 * chunk],
+    ['several chunks and a tail', 5 * chunk + 12345],
+  ])('age-encryption decrypts %s, read in uneven pieces', async (_n, size) => {
+    const identity = await generateX25519Identity();
+    const plain = randomBytes(size);
+    const stored = await encrypt(plain, [await identityToRecipient(identity)], 7777);
+    // age's framing: 16-byte tag per 64 KiB chunk, at least one (empty) chunk.
+    const chunks = Math.max(1, Math.ceil(size / chunk));
+    const header = stored.indexOf('\n---');
+    expect(stored.length).toBe(stored.indexOf('\n', header + 1) + 1 + 16 + size + 16 * chunks);
+    const d = new Decrypter();
+    d.addIdentity(identity);
+    expect(Buffer.from(await d.decrypt(stored)).equals(plain)).toBe(true);
+  });
+
+  it('writes a header every recipient can open, and a fresh file key every time', async () => {
+    const a = await generateX25519Identity();
+    const b = await generateX25519Identity();
+    const recipients = [await identityToRecipient(a), await identityToRecipient(b)];
+    const plain = randomBytes(100_000);
+    const first = await encrypt(plain, recipients, 65536);
+    const second = await encrypt(plain, recipients, 65536);
+    for (const id of [a, b]) {
+      const d = new Decrypter();
+      d.addIdentity(id);
+      expect(Buffer.from(await d.decrypt(first)).equals(plain)).toBe(true);
+    }
+    expect(first.subarray(-1000).equals(second.subarray(-1000))).toBe(false);
+    expect((await ageHeaderFor(recipients)).fileKey).toHaveLength(16);
+  });
+
+  it('is refused by age-encryption once a chunk is altered or the last chunk is dropped', async () => {
+    const identity = await generateX25519Identity();
+    const plain = randomBytes(3 * chunk + 10);
+    const stored = await encrypt(plain, [await identityToRecipient(identity)], 65536);
+    const d = new Decrypter();
+    d.addIdentity(identity);
+    const flipped = Buffer.from(stored);
+    flipped[flipped.length - 100]! ^= 1;
+    await expect(d.decrypt(flipped)).rejects.toThrow();
+    // Dropping the final (flagged) chunk leaves a stream that ends on an unflagged chunk.
+    await expect(d.decrypt(stored.subarray(0, stored.length - (10 + 16)))).rejects.toThrow();
+  });
 });
