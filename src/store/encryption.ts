@@ -1,4 +1,4 @@
-import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { Duplex, Transform, type TransformCallback } from 'node:stream';
 import { Decrypter, Encrypter, type Recipient } from 'age-encryption';
 import { IntegrityError, KubesafeError } from '../errors.js';
@@ -166,7 +166,7 @@ export async function ageHeaderFor(recipients: string[]): Promise<{ header: Buff
  */
 class AgeRecipientsEncryptor extends Transform {
   private readonly start: Promise<{ header: Buffer; fileKey: Buffer }>;
-  private key?: Buffer;
+  private key?: KeyObject;
   private readonly nonce = Buffer.alloc(12);
   private plain = Buffer.allocUnsafe(AGE_CHUNK_BYTES);
   private used = 0;
@@ -180,7 +180,8 @@ class AgeRecipientsEncryptor extends Transform {
   private async begin(): Promise<void> {
     const { header, fileKey } = await this.start;
     const payloadNonce = randomBytes(AGE_NONCE_BYTES);
-    this.key = Buffer.from(hkdfSync('sha256', fileKey, payloadNonce, 'payload', 32));
+    // One KeyObject for every chunk: a raw key would be parsed again per chunk.
+    this.key = createSecretKey(Buffer.from(hkdfSync('sha256', fileKey, payloadNonce, 'payload', 32)));
     this.push(header);
     this.push(payloadNonce);
   }
