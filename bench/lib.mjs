@@ -1,6 +1,7 @@
 // Shared pieces of the benchmarks: a real etcd on loopback filled with Kubernetes-like objects, and
 // timing/RSS measurement of child processes.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -61,12 +62,17 @@ export async function startEtcd(binDir = '/usr/bin') {
   };
 }
 
-/** Structured, compressible objects of 1-20 KB, like Kubernetes resources, written in batches. */
-export async function fillTo(etcd, targetBytes) {
+/**
+ * Kubernetes-like objects of 1-20 KB (metadata, labels, a container spec with env entries), written in
+ * batches. `values: 'repetitive'` compresses ~19x (names and numbers repeat); `values: 'random'` puts
+ * random base64 in every env value and a random uid in metadata, like real objects, and compresses ~6x.
+ */
+export async function fillTo(etcd, targetBytes, { values = 'repetitive' } = {}) {
   const kinds = ['pods', 'configmaps', 'secrets', 'events', 'deployments', 'services/specs', 'leases'];
+  const random = values === 'random';
   let written = 0;
   let i = 0;
-  const batch = 64;
+  const batch = 200;
   while (written < targetBytes) {
     const puts = [];
     for (let j = 0; j < batch; j++, i++) {
@@ -75,25 +81,33 @@ export async function fillTo(etcd, targetBytes) {
       const labels = Object.fromEntries(
         Array.from({ length: 6 }, (_, k) => [`app.kubernetes.io/label-${k}`, `value-${(i + k) % 97}`]),
       );
-      const env = [];
-      let body = JSON.stringify({
+      const obj = {
         apiVersion: 'v1',
         kind,
-        metadata: { name: `obj-${i}`, namespace: `ns-${i % 31}`, uid: `${i}-uid`, labels },
-        spec: { env },
-      });
-      while (body.length < size) {
-        env.push({
+        metadata: {
+          name: `obj-${i}`,
+          namespace: `ns-${i % 31}`,
+          uid: random ? randomBytes(16).toString('hex') : `${i}-uid`,
+          labels,
+        },
+        spec: {
+          containers: [{ name: 'main', image: `registry.example.com/app-${i % 300}:v${i % 17}`, env: [] }],
+        },
+      };
+      // Grow by entries while counting their JSON length, instead of serialising the object each time.
+      let length = JSON.stringify(obj).length;
+      const env = obj.spec.containers[0].env;
+      while (length < size) {
+        const entry = {
           name: `VAR_${env.length}_${i % 13}`,
-          value: `value-${(i * env.length) % 1000}-${'abcdefghij'.repeat(3)}`,
-        });
-        body = JSON.stringify({
-          apiVersion: 'v1',
-          kind,
-          metadata: { name: `obj-${i}`, namespace: `ns-${i % 31}`, uid: `${i}-uid`, labels },
-          spec: { env },
-        });
+          value: random
+            ? `${randomBytes(6).toString('base64')}-value-${i % 1000}`
+            : `value-${(i * env.length) % 1000}-${'abcdefghij'.repeat(3)}`,
+        };
+        env.push(entry);
+        length += JSON.stringify(entry).length + 1;
       }
+      const body = JSON.stringify(obj);
       written += body.length;
       puts.push(etcd.put(`/registry/${kind}/ns-${i % 31}/obj-${i}`).value(body));
     }
