@@ -34,9 +34,12 @@ const virtualEntries = {
       // Relative to the repository, like every path esbuild sees: the output must not depend on where
       // the checkout is (check-dist runs in CI's clone, somewhere else).
       const run = './src/github/run.ts';
-      const contents = a.path.startsWith('virtual:action:')
-        ? `import { runAction } from ${JSON.stringify(run)};\nawait runAction(${JSON.stringify(a.path.slice(15))});\n`
-        : `import { runRootAction } from ${JSON.stringify(run)};\nawait runRootAction();\n`;
+      // The entry runs the operation in a worker thread with a small young generation
+      // (src/heap-worker.ts); only the worker loads the operation.
+      const body = a.path.startsWith('virtual:action:')
+        ? `(await import(${JSON.stringify(run)})).runAction(${JSON.stringify(a.path.slice(15))})`
+        : `(await import(${JSON.stringify(run)})).runRootAction()`;
+      const contents = `import { runInHeapWorker } from './src/heap-worker.ts';\nif (!(await runInHeapWorker(new URL(import.meta.url)))) await ${body};\n`;
       return { contents, loader: 'ts', resolveDir: root };
     });
   },
