@@ -1,6 +1,9 @@
 import { createCipheriv, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { Duplex, Transform, type TransformCallback } from 'node:stream';
-import { Decrypter, Encrypter, type Recipient } from 'age-encryption';
+import type { Recipient } from 'age-encryption';
+
+/** age-encryption loads only for runs that encrypt or decrypt. */
+const age = () => import('age-encryption');
 import { IntegrityError, KubesafeError } from '../errors.js';
 
 /**
@@ -149,7 +152,7 @@ export async function ageHeaderFor(recipients: string[]): Promise<{ header: Buff
       return [];
     },
   };
-  const e = new Encrypter();
+  const e = new (await age()).Encrypter();
   for (const r of recipients) e.addRecipient(r);
   e.addRecipient(capture);
   const empty = await e.encrypt(new Uint8Array(0));
@@ -235,9 +238,12 @@ export function createEncryptor(settings: EncryptionSettings): Duplex | undefine
   if (settings.kind === 'recipients') return new AgeRecipientsEncryptor(settings.recipients);
   // A passphrase's scrypt stanza must be alone in the header, so no recipient can join it to learn the
   // file key: age-encryption encrypts the whole file.
-  const e = new Encrypter();
-  e.setPassphrase(settings.passphrase);
-  return new WebTransformDuplex((input) => e.encrypt(input), encryptionError);
+  const passphrase = settings.passphrase;
+  return new WebTransformDuplex(async (input) => {
+    const e = new (await age()).Encrypter();
+    e.setPassphrase(passphrase);
+    return e.encrypt(input);
+  }, encryptionError);
 }
 
 /** Turns age's errors into ours: a bad header MAC or chunk means tampering or corruption, no match means the wrong key. */
@@ -260,11 +266,13 @@ export class DecryptionKeyError extends KubesafeError {}
 
 export function createDecryptor(settings: DecryptionSettings): Duplex | undefined {
   if (settings.kind === 'none') return undefined;
-  const d = new Decrypter();
-  if (settings.kind === 'passphrase') d.addPassphrase(settings.passphrase);
-  else for (const id of settings.identities) d.addIdentity(id);
   return new WebTransformDuplex(
-    (input) => d.decrypt(input),
+    async (input) => {
+      const d = new (await age()).Decrypter();
+      if (settings.kind === 'passphrase') d.addPassphrase(settings.passphrase);
+      else for (const id of settings.identities) d.addIdentity(id);
+      return d.decrypt(input);
+    },
     (err) => decryptionError(err, settings),
   );
 }
