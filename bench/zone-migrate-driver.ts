@@ -7,9 +7,11 @@ import { runMigration } from '../src/actions/zone-migrate.js';
 import { inputsFrom } from '../src/inputs.js';
 import { RecordingReporter } from '../src/report.js';
 import { timeline } from '../src/migration/migration-report.js';
+import { Tracer, milestones } from './trace.js';
 import {
   createTestNamespace,
   ensureCluster,
+  kubeConfig,
   resetCsiFaults,
   setCsiFaults,
   stateDir,
@@ -51,6 +53,8 @@ export async function main(): Promise<void> {
         const data = await writeData(ns, 'db', n);
         await setCsiFaults({ latencyPerGiB: latency });
         const reporter = new RecordingReporter();
+        const tracer = process.env.BENCH_TRACE ? new Tracer(kubeConfig('admin'), ns) : undefined;
+        await tracer?.start();
         const t0 = Date.now();
         const outcome = await runMigration(
           inputsFrom({
@@ -65,6 +69,7 @@ export async function main(): Promise<void> {
           { precheck: () => standInPrecheckFromCluster(), exec: () => standInExecReadingVolumeFiles() },
         );
         const totalS = (Date.now() - t0) / 1000;
+        tracer?.stop();
         await resetCsiFaults();
         if (outcome.result !== 'migrated')
           throw new Error(`${n} volumes: ${outcome.result}: ${outcome.error}`);
@@ -80,6 +85,19 @@ export async function main(): Promise<void> {
           ? timeline(outcome.journal).map((t) => `${t.step} ${(t.durationMs / 1000).toFixed(1)}`)
           : [];
         console.log(`  steps (s): ${steps.join(', ')}`);
+        const from = Date.parse(outcome.journal?.scaledDownAt ?? '');
+        if (tracer && outcome.journal && !Number.isNaN(from)) {
+          const starts = timeline(outcome.journal).map(
+            (t) =>
+              `${t.step} ${((t.startMs - from) / 1000).toFixed(1)}..${((t.startMs + t.durationMs - from) / 1000).toFixed(1)}`,
+          );
+          console.log(`  steps, from the scale-down (s): ${starts.join(', ')}`);
+          console.log('  milestones after the scale-down (s), volumes reaching it:');
+          console.log(milestones(tracer, from).join('\n'));
+          if (process.env.BENCH_TRACE === 'all')
+            for (const e of tracer.entries.filter((x) => x.t >= from - 500))
+              console.log(`    ${((e.t - from) / 1000).toFixed(3)} ${e.kind} ${e.name} ${e.state}`);
+        }
         if (process.env.BENCH_VERBOSE)
           console.log(reporter.lines.filter((l) => l.includes('old claims gone')).join('\n'));
         console.log(
