@@ -13,7 +13,15 @@ import {
   type ForwardStep,
   type JournalVolume,
 } from './journal.js';
-import { assessHealth, FailureCounter, restartCounts, verifyOutputDifferences } from './verify.js';
+import {
+  assessHealth,
+  FailureCounter,
+  podsLookReady,
+  podsSignature,
+  restartCounts,
+  verifyOutputDifferences,
+  type PodHealthView,
+} from './verify.js';
 import { scaleUpBlockers } from './state-machine.js';
 import { captureVerifyOutputs } from './execute.js';
 import {
@@ -36,7 +44,7 @@ import {
 } from '../kube/mutate.js';
 import { podSelector, readWorkload, scaleWorkload } from '../kube/scale.js';
 import { waitFor } from '../kube/wait.js';
-import { claimBindings, observe, ownedBy, pvZone, ZONE_LABEL } from '../kube/observe.js';
+import { claimBindings, observe, ownedBy, podHealthView, pvZone, ZONE_LABEL } from '../kube/observe.js';
 import type { k8s } from '../kube/client.js';
 
 /** How long a claim may wait for the PV controller before it is nudged. */
@@ -376,7 +384,8 @@ export async function verifyHealth(run: MigrationRun): Promise<string> {
   // counts as failed, so max-failed-checks intervals bound the wait.
   let nextTick = Date.now() + s.checkIntervalMs;
   for (;;) {
-    const a = assessHealth(run.journal, await observe(run.c, run.journal, selector));
+    const o = await observe(run.c, run.journal, selector);
+    const a = assessHealth(run.journal, o);
     if (a.healthy) break;
     last = a.problems;
     if (Date.now() >= nextTick) {
@@ -387,7 +396,7 @@ export async function verifyHealth(run: MigrationRun): Promise<string> {
       }
       nextTick = Date.now() + s.checkIntervalMs;
     }
-    await waitForPodChange(run, selector, Math.max(50, nextTick - Date.now()));
+    await waitForReadyPods(run, selector, Math.max(50, nextTick - Date.now()), o.pods);
   }
   if (!run.journal.readyAgainAt) await run.commit((jj) => ({ ...jj, readyAgainAt: run.now() }));
   const baseline = restartCounts((await observe(run.c, run.journal, selector)).pods);
@@ -415,16 +424,34 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Resolves on the next change to the workload's pods, or after `ms`. */
-async function waitForPodChange(run: MigrationRun, selector: string, ms: number): Promise<void> {
-  let seen = 0;
+/**
+ * Resolves once the workload's pods differ from `seen` and look Ready (podsLookReady), or after
+ * `ms`. Compared with what the last check saw, not with the first list here, so that a change in
+ * between is not missed; pods still starting do not wake the check, so 32 pods turning Ready one
+ * by one cost one check, not 32.
+ */
+async function waitForReadyPods(
+  run: MigrationRun,
+  selector: string,
+  ms: number,
+  seen: PodHealthView[],
+): Promise<void> {
+  const j = run.journal;
+  const before = podsSignature(seen);
   await waitFor(
     run.c,
-    { apiVersion: 'v1', kind: 'Pod', namespace: run.journal.workload.namespace, labelSelector: selector },
-    'a pod change',
+    { apiVersion: 'v1', kind: 'Pod', namespace: j.workload.namespace, labelSelector: selector },
+    'the pods to change and look Ready',
     ms,
-    () => (++seen > 1 ? { done: true, value: undefined } : { done: false, why: 'waiting' }),
-  ).catch(() => undefined);
+    (objs) => {
+      const pods = objs.filter((o) => ownedBy(o, j.workload.uid)).map((o) => podHealthView(o as k8s.V1Pod));
+      return podsSignature(pods) !== before && podsLookReady(j, pods)
+        ? { done: true, value: undefined }
+        : { done: false, why: 'waiting' };
+    },
+  ).catch((err: unknown) => {
+    if (!(err instanceof TimeoutError)) throw err;
+  });
 }
 
 const verify: ForwardHandler = (run) => verifyHealth(run);
