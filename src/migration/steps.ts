@@ -7,6 +7,8 @@ import {
   pendingPipelineSteps,
   PipelineProgress,
   PIPELINE_STEPS,
+  pvBoundToClaim,
+  pvReservedFor,
   volumeSteps,
   type PipelineStep,
 } from './pipeline.js';
@@ -57,6 +59,10 @@ import type { k8s } from '../kube/client.js';
 
 /** How long a claim may wait for the PV controller before it is nudged. */
 const BIND_NUDGE_MS = 1000;
+/** How long a claim may stay Pending once its PV shows it is bound to it, before it is nudged. */
+const BIND_RACE_GRACE_MS = 200;
+/** How long a re-created claim waits for the PV controller to see its volume's reservation. */
+const RESERVE_WAIT_MS = 5000;
 
 function labels(run: MigrationRun, role: string): Record<string, string> {
   return {
@@ -342,7 +348,40 @@ async function waitClaimGone(
   );
 }
 
-/** Waits until the PVC of this name is Bound to this PV. */
+/**
+ * Waits (at most RESERVE_WAIT_MS) until the PV controller has seen that `pv` is reserved for the
+ * claim name: it then marks the PV Available. A claim created before that is synced against the
+ * PV's old claimRef, stays Pending and needs a nudge; a claim created after it binds at once.
+ * Not seeing it in time is no error: the claim is created anyway and nudged if need be.
+ */
+async function waitPvReserved(
+  run: MigrationRun,
+  pv: string,
+  claim: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await waitFor(
+    run.c,
+    { apiVersion: 'v1', kind: 'PersistentVolume', fieldSelector: `metadata.name=${pv}` },
+    `PV ${pv} to be Available for claim ${claim}`,
+    Math.min(RESERVE_WAIT_MS, run.settings.stepTimeoutMs),
+    (objs) =>
+      pvReservedFor(objs[0] as k8s.V1PersistentVolume | undefined, run.journal.workload.namespace, claim),
+    signal,
+  ).catch((err: unknown) => {
+    if (!(err instanceof TimeoutError)) throw err;
+  });
+}
+
+/**
+ * Waits until the PVC of this name is Bound to this PV, nudging it (an annotation update, which
+ * makes the PV controller sync it again) when the controller left it behind: after BIND_NUDGE_MS
+ * without progress, or BIND_RACE_GRACE_MS after the PV shows it is bound to the claim while the
+ * claim stays Pending. That second case is a race inside the PV controller, seen here with
+ * Kubernetes 1.35: its volume and claim workers both write the PV's status while binding, the
+ * claim worker loses with a conflict and leaves the claim Pending until the claim changes again
+ * (or the resync, 15 s by default).
+ */
 export async function waitClaimBound(
   run: MigrationRun,
   name: string,
@@ -351,48 +390,77 @@ export async function waitClaimBound(
 ): Promise<string> {
   const ns = run.journal.workload.namespace;
   const deadline = Date.now() + run.settings.stepTimeoutMs;
-  for (;;) {
-    const left = deadline - Date.now();
-    try {
-      return await waitFor(
-        run.c,
-        {
-          apiVersion: 'v1',
-          kind: 'PersistentVolumeClaim',
-          namespace: ns,
-          fieldSelector: `metadata.name=${name}`,
-        },
-        `PVC ${name} to be Bound to ${pv}`,
-        Math.max(1, Math.min(BIND_NUDGE_MS, left)),
-        (objs) => {
-          const p = objs[0] as k8s.V1PersistentVolumeClaim | undefined;
-          if (p?.spec?.volumeName && p.spec.volumeName !== pv)
-            throw new StepFailed(`PVC ${name} names volume ${p.spec.volumeName}, expected ${pv}`);
-          return p?.status?.phase === 'Bound'
-            ? { done: true, value: p.metadata!.uid! }
-            : { done: false, why: `phase ${p?.status?.phase ?? 'absent'}` };
-        },
-        signal,
-      );
-    } catch (err) {
-      if (!(err instanceof TimeoutError) || Date.now() >= deadline) throw err;
-      // The PV controller binds a claim when it syncs it. A claim synced before the controller saw
-      // the PV's new claimRef waits for the periodic resync (15 s by default); an update event on the
-      // claim makes it sync again now.
-      await patchPvc(run.c, ns, name, {
-        metadata: { annotations: { 'kubesafe.dev/bind-nudge': new Date().toISOString() } },
-      });
+  const stopPvWatch = new AbortController();
+  let early: AbortController | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
+  void waitFor(
+    run.c,
+    { apiVersion: 'v1', kind: 'PersistentVolume', fieldSelector: `metadata.name=${pv}` },
+    `PV ${pv} to be bound to claim ${name}`,
+    run.settings.stepTimeoutMs,
+    (objs) =>
+      pvBoundToClaim(objs[0] as k8s.V1PersistentVolume | undefined, ns, name)
+        ? { done: true, value: undefined }
+        : { done: false, why: 'not bound to the claim yet' },
+    signal ? AbortSignal.any([signal, stopPvWatch.signal]) : stopPvWatch.signal,
+  )
+    .then(() => {
+      graceTimer = setTimeout(() => early?.abort(), BIND_RACE_GRACE_MS);
+    })
+    .catch(() => undefined);
+  try {
+    for (;;) {
+      const left = deadline - Date.now();
+      early = new AbortController();
+      try {
+        return await waitFor(
+          run.c,
+          {
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            namespace: ns,
+            fieldSelector: `metadata.name=${name}`,
+          },
+          `PVC ${name} to be Bound to ${pv}`,
+          Math.max(1, Math.min(BIND_NUDGE_MS, left)),
+          (objs) => {
+            const p = objs[0] as k8s.V1PersistentVolumeClaim | undefined;
+            if (p?.spec?.volumeName && p.spec.volumeName !== pv)
+              throw new StepFailed(`PVC ${name} names volume ${p.spec.volumeName}, expected ${pv}`);
+            return p?.status?.phase === 'Bound'
+              ? { done: true, value: p.metadata!.uid! }
+              : { done: false, why: `phase ${p?.status?.phase ?? 'absent'}` };
+          },
+          signal ? AbortSignal.any([signal, early.signal]) : early.signal,
+        );
+      } catch (err) {
+        const nudge =
+          (err instanceof TimeoutError && Date.now() < deadline) ||
+          (err instanceof Cancelled && !signal?.aborted && early.signal.aborted);
+        if (!nudge) throw err;
+        await patchPvc(run.c, ns, name, {
+          metadata: { annotations: { 'kubesafe.dev/bind-nudge': new Date().toISOString() } },
+        });
+      }
     }
+  } finally {
+    clearTimeout(graceTimer);
+    stopPvWatch.abort();
   }
 }
 
-/** The original-name PVC, re-created with the journaled spec and bound to `pv`. */
+/**
+ * The original-name PVC, re-created with the journaled spec and bound to `pv` (whose claimRef
+ * already names it): created once the PV controller has seen the reservation, so that its first
+ * sync binds it.
+ */
 export async function recreateClaim(
   run: MigrationRun,
   v: JournalVolume,
   pv: string,
   signal?: AbortSignal,
 ): Promise<string> {
+  await waitPvReserved(run, pv, v.pvc, signal);
   if (signal?.aborted) throw new Cancelled('stopped before re-creating a claim: another volume failed');
   await createPvcIfAbsent(run.c, {
     metadata: { name: v.pvc, namespace: run.journal.workload.namespace, labels: v.pvcLabels },
