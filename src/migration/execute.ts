@@ -134,15 +134,30 @@ export class MigrationRun {
     this.flushing = false;
   }
 
-  async event(type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    await recordEvent(this.c, { ...this.journal.workload }, type, reason, message);
+  private readonly inFlightEvents = new Set<Promise<void>>();
+
+  /**
+   * Records a Kubernetes Event on the workload. Step events go out in the background (they are for
+   * people watching; the journal is the record, and a step need not wait for them); flushEvents
+   * waits for those still in flight before the run reports back.
+   */
+  event(type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    const p: Promise<void> = recordEvent(this.c, { ...this.journal.workload }, type, reason, message).finally(
+      () => this.inFlightEvents.delete(p),
+    );
+    this.inFlightEvents.add(p);
+    return p;
+  }
+
+  async flushEvents(): Promise<void> {
+    await Promise.all([...this.inFlightEvents]);
   }
 
   /** Opens a step: journal "started" (write-ahead: before the step acts), then its event. */
   async openStep(name: StepName): Promise<void> {
     await this.commit((j) => markStep(j, name, 'started', this.now()));
     this.deps.onBoundary?.(name, 'started');
-    await this.event('Normal', 'MigrationStep', `${name}: started (run ${this.journal.runId})`);
+    void this.event('Normal', 'MigrationStep', `${name}: started (run ${this.journal.runId})`);
   }
 
   /** Closes a step: journal "done" with its detail, then its event. */
@@ -151,7 +166,7 @@ export class MigrationRun {
     this.reporter.info(
       `${name}: done in ${((Date.now() - startedMs) / 1000).toFixed(1)} s${detail ? ` (${detail})` : ''}`,
     );
-    await this.event('Normal', 'MigrationStep', `${name}: done${detail ? `: ${detail}` : ''}`);
+    void this.event('Normal', 'MigrationStep', `${name}: done${detail ? `: ${detail}` : ''}`);
     this.deps.onBoundary?.(name, 'done');
   }
 
@@ -310,7 +325,9 @@ export async function migrate(settings: MigrateSettings, deps: MigrationDeps): P
     reporter.info(
       `${settings.mode}: journal of run ${j.runId}, ${j.direction}, next: ${JSON.stringify(nextAction(j))}`,
     );
-    const result = j.direction === 'rollback' ? await runRollback(run) : await runForward(run);
+    const result = await (j.direction === 'rollback' ? runRollback(run) : runForward(run)).finally(() =>
+      run.flushEvents(),
+    );
     return outcome(result, {
       journal: run.journal,
       error: run.journal.rollback?.reason ?? run.journal.finalError,
@@ -367,7 +384,7 @@ export async function migrate(settings: MigrateSettings, deps: MigrationDeps): P
     'MigrationStarted',
     `run ${j.runId}: ${movingVolumes(j).length} volumes to ${j.targetZones.join(', ')}`,
   );
-  const result = await runForward(run);
+  const result = await runForward(run).finally(() => run.flushEvents());
   return outcome(result, {
     plan,
     precheck,
