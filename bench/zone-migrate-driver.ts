@@ -3,6 +3,7 @@
  * StatefulSets of 1, 8 and 32 volumes with the fake driver's snapshot and restore latency set, and
  * prints each downtime, the ratio downtime(32)/downtime(1), and API requests per volume.
  */
+import * as k8s from '@kubernetes/client-node';
 import { runMigration } from '../src/actions/zone-migrate.js';
 import { inputsFrom } from '../src/inputs.js';
 import { RecordingReporter } from '../src/report.js';
@@ -13,6 +14,7 @@ import {
   ensureCluster,
   kubeConfig,
   resetCsiFaults,
+  waitFor,
   setCsiFaults,
   stateDir,
 } from '../test/cluster/harness.js';
@@ -28,6 +30,26 @@ import {
 const sizes = (process.env.BENCH_VOLUMES ?? '1,8,32').split(',').map(Number);
 const latency = process.env.BENCH_LATENCY_PER_GIB ?? '2s';
 const runs = Number(process.env.BENCH_RUNS ?? 3);
+
+/** Waits (at most 3 min) until the namespace and every PV that named one of its claims are gone. */
+async function settled(ns: string): Promise<void> {
+  const core = kubeConfig('admin').makeApiClient(k8s.CoreV1Api);
+  await waitFor(
+    `namespace ${ns} and its volumes to go`,
+    async () => {
+      const left = (await core.listPersistentVolume()).items.filter(
+        (pv) => pv.spec?.claimRef?.namespace === ns,
+      );
+      const nsGone = await core.readNamespace({ name: ns }).then(
+        () => false,
+        (e: { code?: number }) => e.code === 404,
+      );
+      return nsGone && left.length === 0;
+    },
+    180_000,
+    500,
+  );
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -106,6 +128,9 @@ export async function main(): Promise<void> {
       } finally {
         await resetCsiFaults();
         await cleanupNamespace(ns);
+        // The next size starts on a quiet cluster: the controllers deleting 32 volumes would
+        // otherwise run during its downtime window.
+        await settled(ns);
       }
     }
   } finally {
