@@ -4,4 +4,4 @@ import { dirname as __kubesafeDirname } from 'node:path';
 const require = __kubesafeRequire(import.meta.url);
 const __filename = __kubesafeToPath(import.meta.url);
 const __dirname = __kubesafeDirname(__filename);
-import{b as o}from"../chunks/chunk-OKPP7NZX.js";import"../chunks/chunk-47KA6LTE.js";import"../chunks/chunk-NNK2WUMP.js";import"../chunks/chunk-IWMTZEOY.js";import"../chunks/chunk-72NKFB7N.js";import"../chunks/chunk-BIVNND2K.js";await o();
+import{b as o}from"../chunks/chunk-NE2ZKJIU.js";import"../chunks/chunk-47KA6LTE.js";import"../chunks/chunk-5CGE6EHY.js";import"../chunks/chunk-JJFITYBV.js";import"../chunks/chunk-ZCTATDMH.js";import"../chunks/chunk-BIVNND2K.js";await o();
