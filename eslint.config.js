@@ -3,7 +3,9 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.kubesafe-cluster/', 'coverage/', 'test/cluster/fake-csi/'] },
+  {
+    ignores: ['dist/', 'node_modules/', '.kubesafe-cluster/', 'coverage/', 'test/cluster/fake-csi/', 'tmp/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

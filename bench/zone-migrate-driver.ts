@@ -3,14 +3,18 @@
  * StatefulSets of 1, 8 and 32 volumes with the fake driver's snapshot and restore latency set, and
  * prints each downtime, the ratio downtime(32)/downtime(1), and API requests per volume.
  */
+import * as k8s from '@kubernetes/client-node';
 import { runMigration } from '../src/actions/zone-migrate.js';
 import { inputsFrom } from '../src/inputs.js';
 import { RecordingReporter } from '../src/report.js';
 import { timeline } from '../src/migration/migration-report.js';
+import { Tracer, milestones } from './trace.js';
 import {
   createTestNamespace,
   ensureCluster,
+  kubeConfig,
   resetCsiFaults,
+  waitFor,
   setCsiFaults,
   stateDir,
 } from '../test/cluster/harness.js';
@@ -26,6 +30,26 @@ import {
 const sizes = (process.env.BENCH_VOLUMES ?? '1,8,32').split(',').map(Number);
 const latency = process.env.BENCH_LATENCY_PER_GIB ?? '2s';
 const runs = Number(process.env.BENCH_RUNS ?? 3);
+
+/** Waits (at most 3 min) until the namespace and every PV that named one of its claims are gone. */
+async function settled(ns: string): Promise<void> {
+  const core = kubeConfig('admin').makeApiClient(k8s.CoreV1Api);
+  await waitFor(
+    `namespace ${ns} and its volumes to go`,
+    async () => {
+      const left = (await core.listPersistentVolume()).items.filter(
+        (pv) => pv.spec?.claimRef?.namespace === ns,
+      );
+      const nsGone = await core.readNamespace({ name: ns }).then(
+        () => false,
+        (e: { code?: number }) => e.code === 404,
+      );
+      return nsGone && left.length === 0;
+    },
+    180_000,
+    500,
+  );
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -51,6 +75,8 @@ export async function main(): Promise<void> {
         const data = await writeData(ns, 'db', n);
         await setCsiFaults({ latencyPerGiB: latency });
         const reporter = new RecordingReporter();
+        const tracer = process.env.BENCH_TRACE ? new Tracer(kubeConfig('admin'), ns) : undefined;
+        await tracer?.start();
         const t0 = Date.now();
         const outcome = await runMigration(
           inputsFrom({
@@ -65,6 +91,7 @@ export async function main(): Promise<void> {
           { precheck: () => standInPrecheckFromCluster(), exec: () => standInExecReadingVolumeFiles() },
         );
         const totalS = (Date.now() - t0) / 1000;
+        tracer?.stop();
         await resetCsiFaults();
         if (outcome.result !== 'migrated')
           throw new Error(`${n} volumes: ${outcome.result}: ${outcome.error}`);
@@ -80,6 +107,19 @@ export async function main(): Promise<void> {
           ? timeline(outcome.journal).map((t) => `${t.step} ${(t.durationMs / 1000).toFixed(1)}`)
           : [];
         console.log(`  steps (s): ${steps.join(', ')}`);
+        const from = Date.parse(outcome.journal?.scaledDownAt ?? '');
+        if (tracer && outcome.journal && !Number.isNaN(from)) {
+          const starts = timeline(outcome.journal).map(
+            (t) =>
+              `${t.step} ${((t.startMs - from) / 1000).toFixed(1)}..${((t.startMs + t.durationMs - from) / 1000).toFixed(1)}`,
+          );
+          console.log(`  steps, from the scale-down (s): ${starts.join(', ')}`);
+          console.log('  milestones after the scale-down (s), volumes reaching it:');
+          console.log(milestones(tracer, from).join('\n'));
+          if (process.env.BENCH_TRACE === 'all')
+            for (const e of tracer.entries.filter((x) => x.t >= from - 500))
+              console.log(`    ${((e.t - from) / 1000).toFixed(3)} ${e.kind} ${e.name} ${e.state}`);
+        }
         if (process.env.BENCH_VERBOSE)
           console.log(reporter.lines.filter((l) => l.includes('old claims gone')).join('\n'));
         console.log(
@@ -88,6 +128,9 @@ export async function main(): Promise<void> {
       } finally {
         await resetCsiFaults();
         await cleanupNamespace(ns);
+        // The next size starts on a quiet cluster: the controllers deleting 32 volumes would
+        // otherwise run during its downtime window.
+        await settled(ns);
       }
     }
   } finally {

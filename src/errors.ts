@@ -34,6 +34,9 @@ export class StoreError extends KubesafeError {}
 /** A wait ran out of time. */
 export class TimeoutError extends KubesafeError {}
 
+/** Work stopped on purpose, because a parallel part of the same operation failed. */
+export class Cancelled extends KubesafeError {}
+
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -62,7 +62,7 @@ export async function runMigration(
     exec: wiring.exec(clients),
     reporter,
     onBoundary: killKnob(),
-  });
+  }).finally(() => clients.kc.close());
   reporter.setOutput('result', outcome.result);
   const d = outcome.journal ? downtimeMs(outcome.journal) : undefined;
   reporter.setOutput('downtime', d === undefined ? '' : (d / 1000).toFixed(1));

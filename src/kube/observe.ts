@@ -17,6 +17,7 @@ export function podHealthView(p: k8s.V1Pod): PodHealthView {
       v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : [],
     ),
     deleting: p.metadata?.deletionTimestamp !== undefined,
+    version: p.metadata?.resourceVersion,
   };
 }
 

@@ -1,4 +1,4 @@
-import { TimeoutError } from '../errors.js';
+import { Cancelled, TimeoutError } from '../errors.js';
 import { k8s } from './client.js';
 import { withRetry } from './client.js';
 import type { MigrationClients } from './clients.js';
@@ -27,7 +27,8 @@ function watchPath(t: WatchTarget): string {
 /**
  * Waits until `condition` holds over the objects of `target`: lists once, then follows a watch from
  * that list's resourceVersion (re-listing when the watch drops, and every 15 s as a safety net).
- * Bounded by `timeoutMs`; the timeout error says what was awaited and why it never held.
+ * Bounded by `timeoutMs`; the timeout error says what was awaited and why it never held. An abort
+ * of `signal` ends the wait at once with `Cancelled`.
  */
 export async function waitFor<T>(
   clients: MigrationClients,
@@ -35,6 +36,7 @@ export async function waitFor<T>(
   what: string,
   timeoutMs: number,
   condition: (objects: k8s.KubernetesObject[]) => Verdict<T>,
+  signal?: AbortSignal,
 ): Promise<T> {
   const objects = new Map<string, k8s.KubernetesObject>();
   const key = (o: k8s.KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
@@ -45,15 +47,22 @@ export async function waitFor<T>(
   let deadline: NodeJS.Timeout | undefined;
 
   return new Promise<T>((resolve, reject) => {
+    const onAbort = () => finish(new Cancelled(`stopped waiting for ${what}`));
     const finish = (err: unknown, value?: T) => {
       if (finished) return;
       finished = true;
       clearTimeout(deadline);
       clearTimeout(relistTimer);
+      signal?.removeEventListener('abort', onAbort);
       abort?.abort();
       if (err) reject(err);
       else resolve(value as T);
     };
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
     const evaluate = () => {
       if (finished) return;
       try {
@@ -103,6 +112,11 @@ export async function waitFor<T>(
           if (!finished) setTimeout(() => void listAndWatch().catch(finish), 200).unref();
         },
       );
+      // The wait may have ended while the watch was being opened: close it again.
+      if (finished) {
+        abort.abort();
+        return;
+      }
       relistTimer = setTimeout(() => void listAndWatch().catch(finish), RELIST_MS);
       relistTimer.unref();
     };

@@ -33,7 +33,8 @@ import {
   rollbackBlocker,
 } from './state-machine.js';
 import type { MigrationPlan, PrecheckResult, PrecheckSettings } from './types.js';
-import { FORWARD_HANDLERS } from './steps.js';
+import { FORWARD_HANDLERS, runPipeline } from './steps.js';
+import { isPipelineStep, type PipelineStep } from './pipeline.js';
 import { ROLLBACK_HANDLERS } from './rollback.js';
 
 /** The precheck, injected (src/migration/precheck.ts in production, a plan builder in tests). */
@@ -67,6 +68,17 @@ export interface MigrationOutcome {
 
 /** Thrown by a step: the migration cannot go on, and a rollback follows. */
 export class StepFailed extends KubesafeError {}
+
+/** A volume failed in one of the pipeline's steps; the message is the cause's. */
+export class VolumeStepFailed extends KubesafeError {
+  constructor(
+    readonly step: PipelineStep,
+    readonly pvc: string,
+    cause: unknown,
+  ) {
+    super(errorMessage(cause), { cause });
+  }
+}
 
 /** What every step handler gets: the live journal, its writer, the settings and the clients. */
 export class MigrationRun {
@@ -122,23 +134,48 @@ export class MigrationRun {
     this.flushing = false;
   }
 
-  async event(type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
-    await recordEvent(this.c, { ...this.journal.workload }, type, reason, message);
+  private readonly inFlightEvents = new Set<Promise<void>>();
+
+  /**
+   * Records a Kubernetes Event on the workload. Step events go out in the background (they are for
+   * people watching; the journal is the record, and a step need not wait for them); flushEvents
+   * waits for those still in flight before the run reports back.
+   */
+  event(type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
+    const p: Promise<void> = recordEvent(this.c, { ...this.journal.workload }, type, reason, message).finally(
+      () => this.inFlightEvents.delete(p),
+    );
+    this.inFlightEvents.add(p);
+    return p;
+  }
+
+  async flushEvents(): Promise<void> {
+    await Promise.all([...this.inFlightEvents]);
+  }
+
+  /** Opens a step: journal "started" (write-ahead: before the step acts), then its event. */
+  async openStep(name: StepName): Promise<void> {
+    await this.commit((j) => markStep(j, name, 'started', this.now()));
+    this.deps.onBoundary?.(name, 'started');
+    void this.event('Normal', 'MigrationStep', `${name}: started (run ${this.journal.runId})`);
+  }
+
+  /** Closes a step: journal "done" with its detail, then its event. */
+  async closeStep(name: StepName, startedMs: number, detail?: string): Promise<void> {
+    await this.commit((j) => markStep(j, name, 'done', this.now(), detail));
+    this.reporter.info(
+      `${name}: done in ${((Date.now() - startedMs) / 1000).toFixed(1)} s${detail ? ` (${detail})` : ''}`,
+    );
+    void this.event('Normal', 'MigrationStep', `${name}: done${detail ? `: ${detail}` : ''}`);
+    this.deps.onBoundary?.(name, 'done');
   }
 
   /** Runs one step: journal "started", do it, journal "done". */
   async step(name: StepName, fn: () => Promise<string | undefined>): Promise<void> {
-    await this.commit((j) => markStep(j, name, 'started', this.now()));
-    this.deps.onBoundary?.(name, 'started');
-    await this.event('Normal', 'MigrationStep', `${name}: started (run ${this.journal.runId})`);
+    await this.openStep(name);
     const t0 = Date.now();
     const detail = await this.reporter.group(`${name}`, async () => (await fn()) ?? undefined);
-    await this.commit((j) => markStep(j, name, 'done', this.now(), detail));
-    this.reporter.info(
-      `${name}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s${detail ? ` (${detail})` : ''}`,
-    );
-    await this.event('Normal', 'MigrationStep', `${name}: done${detail ? `: ${detail}` : ''}`);
-    this.deps.onBoundary?.(name, 'done');
+    await this.closeStep(name, t0, detail);
   }
 }
 
@@ -203,11 +240,16 @@ export async function captureVerifyOutputs(
 
 async function runForward(run: MigrationRun): Promise<MigrationResult> {
   for (let a = nextAction(run.journal); a.kind === 'forward'; a = nextAction(run.journal)) {
-    const step: ForwardStep = a.step;
+    let step: ForwardStep = a.step;
     try {
-      await run.step(step, () => FORWARD_HANDLERS[step](run));
+      if (isPipelineStep(step)) await runPipeline(run);
+      else {
+        const handler = FORWARD_HANDLERS[step];
+        await run.step(step, () => handler(run));
+      }
     } catch (err) {
       if (err instanceof JournalConflict) throw err;
+      if (err instanceof VolumeStepFailed) step = err.step;
       const message = `${step}: ${errorMessage(err)}`;
       run.reporter.warn(`step ${message}`);
       await run.event('Warning', 'MigrationStepFailed', message);
@@ -216,7 +258,8 @@ async function runForward(run: MigrationRun): Promise<MigrationResult> {
         await run.commit((j) => ({ ...j, finalError: message }));
         return 'failed';
       }
-      await run.commit((j) => beginRollback(j, message, currentForwardStep(j) ?? step, run.now()));
+      const failed = err instanceof VolumeStepFailed ? step : (currentForwardStep(run.journal) ?? step);
+      await run.commit((j) => beginRollback(j, message, failed, run.now()));
       run.reporter.warn(`rolling back: ${message}`);
       return runRollback(run);
     }
@@ -282,7 +325,9 @@ export async function migrate(settings: MigrateSettings, deps: MigrationDeps): P
     reporter.info(
       `${settings.mode}: journal of run ${j.runId}, ${j.direction}, next: ${JSON.stringify(nextAction(j))}`,
     );
-    const result = j.direction === 'rollback' ? await runRollback(run) : await runForward(run);
+    const result = await (j.direction === 'rollback' ? runRollback(run) : runForward(run)).finally(() =>
+      run.flushEvents(),
+    );
     return outcome(result, {
       journal: run.journal,
       error: run.journal.rollback?.reason ?? run.journal.finalError,
@@ -339,7 +384,7 @@ export async function migrate(settings: MigrateSettings, deps: MigrationDeps): P
     'MigrationStarted',
     `run ${j.runId}: ${movingVolumes(j).length} volumes to ${j.targetZones.join(', ')}`,
   );
-  const result = await runForward(run);
+  const result = await runForward(run).finally(() => run.flushEvents());
   return outcome(result, {
     plan,
     precheck,

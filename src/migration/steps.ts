@@ -1,7 +1,17 @@
 /** The forward steps of DESIGN.md's safe migration order; each converges when re-run. */
-import { TimeoutError } from '../errors.js';
+import { Cancelled, TimeoutError } from '../errors.js';
 import { parseQuantity } from './quantity.js';
-import { StepFailed, type ForwardHandler, type MigrationRun } from './execute.js';
+import { StepFailed, VolumeStepFailed, type ForwardHandler, type MigrationRun } from './execute.js';
+import { JournalConflict } from '../kube/journal-store.js';
+import {
+  pendingPipelineSteps,
+  PipelineProgress,
+  PIPELINE_STEPS,
+  pvBoundToClaim,
+  pvReservedFor,
+  volumeSteps,
+  type PipelineStep,
+} from './pipeline.js';
 import {
   ANNOTATION_EXPIRES_AT,
   LABEL_MIGRATION,
@@ -13,7 +23,15 @@ import {
   type ForwardStep,
   type JournalVolume,
 } from './journal.js';
-import { assessHealth, FailureCounter, restartCounts, verifyOutputDifferences } from './verify.js';
+import {
+  assessHealth,
+  FailureCounter,
+  podsLookReady,
+  podsSignature,
+  restartCounts,
+  verifyOutputDifferences,
+  type PodHealthView,
+} from './verify.js';
 import { scaleUpBlockers } from './state-machine.js';
 import { captureVerifyOutputs } from './execute.js';
 import {
@@ -36,11 +54,15 @@ import {
 } from '../kube/mutate.js';
 import { podSelector, readWorkload, scaleWorkload } from '../kube/scale.js';
 import { waitFor } from '../kube/wait.js';
-import { claimBindings, observe, ownedBy, pvZone, ZONE_LABEL } from '../kube/observe.js';
+import { claimBindings, observe, ownedBy, podHealthView, pvZone, ZONE_LABEL } from '../kube/observe.js';
 import type { k8s } from '../kube/client.js';
 
 /** How long a claim may wait for the PV controller before it is nudged. */
 const BIND_NUDGE_MS = 1000;
+/** How long a claim may stay Pending once its PV shows it is bound to it, before it is nudged. */
+const BIND_RACE_GRACE_MS = 200;
+/** How long a re-created claim waits for the PV controller to see its volume's reservation. */
+const RESERVE_WAIT_MS = 5000;
 
 function labels(run: MigrationRun, role: string): Record<string, string> {
   return {
@@ -128,44 +150,102 @@ const scaleDown: ForwardHandler = async (run) => {
   return `0 of ${run.journal.originalReplicas} replicas`;
 };
 
-const snapshot: ForwardHandler = async (run) => {
+/** What the volumes of one pipeline run share: reads that do not change during it, and the stop signal. */
+interface PipelineContext {
+  /** Aborted when a volume failed: the others stop before their next change. */
+  signal: AbortSignal;
+  storageClass(name: string): Promise<k8s.V1StorageClass | undefined>;
+  /** Ready, schedulable nodes of a zone (by the journal's zone key, then by the well-known label). */
+  nodesInZone(zone: string): Promise<string[]>;
+  /** Creates the zone-restricted copy of a class once, however many volumes need it. */
+  zonalClass(source: k8s.V1StorageClass, name: string, zone: string): Promise<void>;
+}
+
+/** One read or create per key for the whole pipeline; a failed one is tried again by the next caller. */
+function once<T>(fn: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const cache = new Map<string, Promise<T>>();
+  return (key) => {
+    let p = cache.get(key);
+    if (!p) {
+      p = fn(key);
+      cache.set(key, p);
+      p.catch(() => cache.delete(key));
+    }
+    return p;
+  };
+}
+
+function pipelineContext(run: MigrationRun, signal: AbortSignal): PipelineContext {
+  const j = run.journal;
+  const classes = once((name) => readStorageClass(run.c, name));
+  const nodes = once(async (zone) =>
+    (await schedulableNodesInZone(run.c, j.zoneKey, zone)).concat(
+      j.zoneKey === ZONE_LABEL ? [] : await schedulableNodesInZone(run.c, ZONE_LABEL, zone),
+    ),
+  );
+  const zonal = new Map<string, Promise<void>>();
+  return {
+    signal,
+    storageClass: classes,
+    nodesInZone: nodes,
+    zonalClass: (source, name, zone) => {
+      let p = zonal.get(name);
+      if (!p) {
+        p = createZonalClassIfAbsent(run.c, source, name, j.zoneKey, zone, labels(run, 'zonal-class'));
+        zonal.set(name, p);
+        p.catch(() => zonal.delete(name));
+      }
+      return p;
+    },
+  };
+}
+
+/** Before each change: stop when another volume failed (its rollback must not race this volume). */
+function checkpoint(ctx: PipelineContext): void {
+  if (ctx.signal.aborted) throw new Cancelled('stopped before the next change: another volume failed');
+}
+
+type VolumeStep = (run: MigrationRun, pvc: string, ctx: PipelineContext) => Promise<string | undefined>;
+
+const snapshotVolume: VolumeStep = async (run, pvc, ctx) => {
   const ns = run.journal.workload.namespace;
-  await eachVolume(run, 'snapshot ready', async (v) => {
-    await createSnapshotIfAbsent(run.c, {
+  const v = volume(run, pvc);
+  checkpoint(ctx);
+  await createSnapshotIfAbsent(run.c, {
+    apiVersion: 'snapshot.storage.k8s.io/v1',
+    kind: 'VolumeSnapshot',
+    metadata: { name: v.snapshotName, namespace: ns, labels: labels(run, 'snapshot') },
+    spec: { source: { persistentVolumeClaimName: v.pvc }, volumeSnapshotClassName: v.snapshotClass },
+  } as VolumeSnapshot);
+  const ready = await waitFor(
+    run.c,
+    {
       apiVersion: 'snapshot.storage.k8s.io/v1',
       kind: 'VolumeSnapshot',
-      metadata: { name: v.snapshotName, namespace: ns, labels: labels(run, 'snapshot') },
-      spec: { source: { persistentVolumeClaimName: v.pvc }, volumeSnapshotClassName: v.snapshotClass },
-    } as VolumeSnapshot);
-    const ready = await waitFor(
-      run.c,
-      {
-        apiVersion: 'snapshot.storage.k8s.io/v1',
-        kind: 'VolumeSnapshot',
-        namespace: ns,
-        fieldSelector: `metadata.name=${v.snapshotName}`,
-      },
-      `VolumeSnapshot ${v.snapshotName} to be readyToUse`,
-      run.settings.stepTimeoutMs,
-      (objs) => {
-        const s = objs[0] as VolumeSnapshot | undefined;
-        if (s?.status?.error?.message)
-          throw new StepFailed(`VolumeSnapshot ${v.snapshotName} failed: ${s.status.error.message}`);
-        return s?.status?.readyToUse
-          ? { done: true, value: s }
-          : { done: false, why: s ? 'not readyToUse yet' : 'not created yet' };
-      },
-    );
-    const contentName = ready.status?.boundVolumeSnapshotContentName;
-    const content = contentName ? await readSnapshotContent(run.c, contentName) : undefined;
-    await record(run, v.pvc, {
-      snapshotUid: ready.metadata?.uid,
-      restoreSize: ready.status?.restoreSize,
-      snapshotContent: contentName,
-      snapshotHandle: content?.status?.snapshotHandle,
-    });
-    return `restoreSize ${ready.status?.restoreSize ?? '?'}`;
+      namespace: ns,
+      fieldSelector: `metadata.name=${v.snapshotName}`,
+    },
+    `VolumeSnapshot ${v.snapshotName} to be readyToUse`,
+    run.settings.stepTimeoutMs,
+    (objs) => {
+      const s = objs[0] as VolumeSnapshot | undefined;
+      if (s?.status?.error?.message)
+        throw new StepFailed(`VolumeSnapshot ${v.snapshotName} failed: ${s.status.error.message}`);
+      return s?.status?.readyToUse
+        ? { done: true, value: s }
+        : { done: false, why: s ? 'not readyToUse yet' : 'not created yet' };
+    },
+    ctx.signal,
+  );
+  const contentName = ready.status?.boundVolumeSnapshotContentName;
+  const content = contentName ? await readSnapshotContent(run.c, contentName) : undefined;
+  await record(run, v.pvc, {
+    snapshotUid: ready.metadata?.uid,
+    restoreSize: ready.status?.restoreSize,
+    snapshotContent: contentName,
+    snapshotHandle: content?.status?.snapshotHandle,
   });
+  return `restoreSize ${ready.status?.restoreSize ?? '?'}`;
 };
 
 /** The larger of two quantities such as "1Gi" and "1073741824". */
@@ -174,87 +254,81 @@ function largerQuantity(a: string, b: string | undefined): string {
   return (parseQuantity(b) ?? NaN) > (parseQuantity(a) ?? NaN) ? b : a;
 }
 
-const stage: ForwardHandler = async (run) => {
+const stageVolume: VolumeStep = async (run, pvc, ctx) => {
   const j = run.journal;
   const ns = j.workload.namespace;
-  const classes = new Map<string, k8s.V1StorageClass | undefined>();
-  for (const v of movingVolumes(j))
-    if (!classes.has(v.storageClass))
-      classes.set(v.storageClass, await readStorageClass(run.c, v.storageClass));
-  await eachVolume(run, 'staging volume bound in its target zone', async (v) => {
-    const sc = classes.get(v.storageClass);
-    if (!sc)
-      throw new StepFailed(`StorageClass ${JSON.stringify(v.storageClass)} of PVC ${v.pvc} does not exist`);
-    const annotations: Record<string, string> = {};
-    let className = v.storageClass;
-    if (sc.volumeBindingMode === 'WaitForFirstConsumer') {
-      const nodes = (await schedulableNodesInZone(run.c, j.zoneKey, v.targetZone)).concat(
-        j.zoneKey === ZONE_LABEL ? [] : await schedulableNodesInZone(run.c, ZONE_LABEL, v.targetZone),
-      );
-      if (nodes.length === 0)
-        throw new StepFailed(
-          `zone ${v.targetZone} has no Ready, schedulable node to pin ${v.pvc}'s staging volume to`,
-        );
-      annotations['volume.kubernetes.io/selected-node'] = nodes[v.ordinal % nodes.length]!;
-    } else {
-      className = zonalClassNameFor(v.storageClass, v.targetZone);
-      await createZonalClassIfAbsent(
-        run.c,
-        sc,
-        className,
-        j.zoneKey,
-        v.targetZone,
-        labels(run, 'zonal-class'),
-      );
-      if (v.zonalStorageClass !== className) await record(run, v.pvc, { zonalStorageClass: className });
-    }
-    const created = await createPvcIfAbsent(run.c, {
-      metadata: { name: v.stagingPvc, namespace: ns, labels: labels(run, 'staging'), annotations },
-      spec: {
-        storageClassName: className,
-        accessModes: v.accessModes,
-        volumeMode: v.volumeMode,
-        resources: { requests: { storage: largerQuantity(v.request, v.restoreSize) } },
-        dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: v.snapshotName },
-      },
-    });
-    if (volume(run, v.pvc).stagingPvcUid !== created.metadata?.uid)
-      await record(run, v.pvc, { stagingPvcUid: created.metadata?.uid });
-    const bound = await waitFor(
-      run.c,
-      {
-        apiVersion: 'v1',
-        kind: 'PersistentVolumeClaim',
-        namespace: ns,
-        fieldSelector: `metadata.name=${v.stagingPvc}`,
-      },
-      `staging PVC ${v.stagingPvc} to be Bound`,
-      run.settings.stepTimeoutMs,
-      (objs) => {
-        const p = objs[0] as k8s.V1PersistentVolumeClaim | undefined;
-        return p?.status?.phase === 'Bound' && p.spec?.volumeName
-          ? { done: true, value: p.spec.volumeName }
-          : { done: false, why: `phase ${p?.status?.phase ?? 'absent'}` };
-      },
-    );
-    const pv = await readPv(run.c, bound);
-    const zone = pv ? pvZone(pv, j.zoneKey) : undefined;
-    await record(run, v.pvc, {
-      newPv: bound,
-      newPvUid: pv?.metadata?.uid,
-      newPvZone: zone,
-      classReclaimPolicy: sc.reclaimPolicy ?? 'Delete',
-    });
-    if (zone !== v.targetZone)
+  const v = volume(run, pvc);
+  const sc = await ctx.storageClass(v.storageClass);
+  if (!sc)
+    throw new StepFailed(`StorageClass ${JSON.stringify(v.storageClass)} of PVC ${v.pvc} does not exist`);
+  const annotations: Record<string, string> = {};
+  let className = v.storageClass;
+  if (sc.volumeBindingMode === 'WaitForFirstConsumer') {
+    const nodes = await ctx.nodesInZone(v.targetZone);
+    if (nodes.length === 0)
       throw new StepFailed(
-        `the new volume ${bound} for ${v.pvc} is in zone ${zone ?? 'unknown'}, not ${v.targetZone}`,
+        `zone ${v.targetZone} has no Ready, schedulable node to pin ${v.pvc}'s staging volume to`,
       );
-    return `${bound} in ${zone}`;
+    annotations['volume.kubernetes.io/selected-node'] = nodes[v.ordinal % nodes.length]!;
+  } else {
+    className = zonalClassNameFor(v.storageClass, v.targetZone);
+    checkpoint(ctx);
+    await ctx.zonalClass(sc, className, v.targetZone);
+    if (v.zonalStorageClass !== className) await record(run, v.pvc, { zonalStorageClass: className });
+  }
+  checkpoint(ctx);
+  const created = await createPvcIfAbsent(run.c, {
+    metadata: { name: v.stagingPvc, namespace: ns, labels: labels(run, 'staging'), annotations },
+    spec: {
+      storageClassName: className,
+      accessModes: v.accessModes,
+      volumeMode: v.volumeMode,
+      resources: { requests: { storage: largerQuantity(v.request, v.restoreSize) } },
+      dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: v.snapshotName },
+    },
   });
+  if (volume(run, v.pvc).stagingPvcUid !== created.metadata?.uid)
+    await record(run, v.pvc, { stagingPvcUid: created.metadata?.uid });
+  const bound = await waitFor(
+    run.c,
+    {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      namespace: ns,
+      fieldSelector: `metadata.name=${v.stagingPvc}`,
+    },
+    `staging PVC ${v.stagingPvc} to be Bound`,
+    run.settings.stepTimeoutMs,
+    (objs) => {
+      const p = objs[0] as k8s.V1PersistentVolumeClaim | undefined;
+      return p?.status?.phase === 'Bound' && p.spec?.volumeName
+        ? { done: true, value: p.spec.volumeName }
+        : { done: false, why: `phase ${p?.status?.phase ?? 'absent'}` };
+    },
+    ctx.signal,
+  );
+  const pv = await readPv(run.c, bound);
+  const zone = pv ? pvZone(pv, j.zoneKey) : undefined;
+  await record(run, v.pvc, {
+    newPv: bound,
+    newPvUid: pv?.metadata?.uid,
+    newPvZone: zone,
+    classReclaimPolicy: sc.reclaimPolicy ?? 'Delete',
+  });
+  if (zone !== v.targetZone)
+    throw new StepFailed(
+      `the new volume ${bound} for ${v.pvc} is in zone ${zone ?? 'unknown'}, not ${v.targetZone}`,
+    );
+  return `${bound} in ${zone}`;
 };
 
 /** Waits until no PVC of this name has this UID. */
-async function waitClaimGone(run: MigrationRun, name: string, uid: string | undefined): Promise<void> {
+async function waitClaimGone(
+  run: MigrationRun,
+  name: string,
+  uid: string | undefined,
+  signal?: AbortSignal,
+): Promise<void> {
   if (!uid) return;
   await waitFor(
     run.c,
@@ -270,49 +344,124 @@ async function waitClaimGone(run: MigrationRun, name: string, uid: string | unde
       objs.some((o) => o.metadata?.uid === uid)
         ? { done: false, why: 'still present' }
         : { done: true, value: undefined },
+    signal,
   );
 }
 
-/** Waits until the PVC of this name is Bound to this PV. */
-export async function waitClaimBound(run: MigrationRun, name: string, pv: string): Promise<string> {
+/**
+ * Waits (at most RESERVE_WAIT_MS) until the PV controller has seen that `pv` is reserved for the
+ * claim name: it then marks the PV Available. A claim created before that is synced against the
+ * PV's old claimRef, stays Pending and needs a nudge; a claim created after it binds at once.
+ * Not seeing it in time is no error: the claim is created anyway and nudged if need be.
+ */
+async function waitPvReserved(
+  run: MigrationRun,
+  pv: string,
+  claim: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await waitFor(
+    run.c,
+    { apiVersion: 'v1', kind: 'PersistentVolume', fieldSelector: `metadata.name=${pv}` },
+    `PV ${pv} to be Available for claim ${claim}`,
+    Math.min(RESERVE_WAIT_MS, run.settings.stepTimeoutMs),
+    (objs) =>
+      pvReservedFor(objs[0] as k8s.V1PersistentVolume | undefined, run.journal.workload.namespace, claim),
+    signal,
+  ).catch((err: unknown) => {
+    if (!(err instanceof TimeoutError)) throw err;
+  });
+}
+
+/**
+ * Waits until the PVC of this name is Bound to this PV, nudging it (an annotation update, which
+ * makes the PV controller sync it again) when the controller left it behind: after BIND_NUDGE_MS
+ * without progress, or BIND_RACE_GRACE_MS after the PV shows it is bound to the claim while the
+ * claim stays Pending. That second case is a race inside the PV controller, seen here with
+ * Kubernetes 1.35: its volume and claim workers both write the PV's status while binding, the
+ * claim worker loses with a conflict and leaves the claim Pending until the claim changes again
+ * (or the resync, 15 s by default).
+ */
+export async function waitClaimBound(
+  run: MigrationRun,
+  name: string,
+  pv: string,
+  signal?: AbortSignal,
+): Promise<string> {
   const ns = run.journal.workload.namespace;
   const deadline = Date.now() + run.settings.stepTimeoutMs;
-  for (;;) {
-    const left = deadline - Date.now();
-    try {
-      return await waitFor(
-        run.c,
-        {
-          apiVersion: 'v1',
-          kind: 'PersistentVolumeClaim',
-          namespace: ns,
-          fieldSelector: `metadata.name=${name}`,
-        },
-        `PVC ${name} to be Bound to ${pv}`,
-        Math.max(1, Math.min(BIND_NUDGE_MS, left)),
-        (objs) => {
-          const p = objs[0] as k8s.V1PersistentVolumeClaim | undefined;
-          if (p?.spec?.volumeName && p.spec.volumeName !== pv)
-            throw new StepFailed(`PVC ${name} names volume ${p.spec.volumeName}, expected ${pv}`);
-          return p?.status?.phase === 'Bound'
-            ? { done: true, value: p.metadata!.uid! }
-            : { done: false, why: `phase ${p?.status?.phase ?? 'absent'}` };
-        },
-      );
-    } catch (err) {
-      if (!(err instanceof TimeoutError) || Date.now() >= deadline) throw err;
-      // The PV controller binds a claim when it syncs it. A claim synced before the controller saw
-      // the PV's new claimRef waits for the periodic resync (15 s by default); an update event on the
-      // claim makes it sync again now.
-      await patchPvc(run.c, ns, name, {
-        metadata: { annotations: { 'kubesafe.dev/bind-nudge': new Date().toISOString() } },
-      });
+  const stopPvWatch = new AbortController();
+  let early: AbortController | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
+  void waitFor(
+    run.c,
+    { apiVersion: 'v1', kind: 'PersistentVolume', fieldSelector: `metadata.name=${pv}` },
+    `PV ${pv} to be bound to claim ${name}`,
+    run.settings.stepTimeoutMs,
+    (objs) =>
+      pvBoundToClaim(objs[0] as k8s.V1PersistentVolume | undefined, ns, name)
+        ? { done: true, value: undefined }
+        : { done: false, why: 'not bound to the claim yet' },
+    signal ? AbortSignal.any([signal, stopPvWatch.signal]) : stopPvWatch.signal,
+  )
+    .then(() => {
+      graceTimer = setTimeout(() => early?.abort(), BIND_RACE_GRACE_MS);
+    })
+    .catch(() => undefined);
+  try {
+    for (;;) {
+      const left = deadline - Date.now();
+      early = new AbortController();
+      try {
+        return await waitFor(
+          run.c,
+          {
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            namespace: ns,
+            fieldSelector: `metadata.name=${name}`,
+          },
+          `PVC ${name} to be Bound to ${pv}`,
+          Math.max(1, Math.min(BIND_NUDGE_MS, left)),
+          (objs) => {
+            const p = objs[0] as k8s.V1PersistentVolumeClaim | undefined;
+            if (p?.spec?.volumeName && p.spec.volumeName !== pv)
+              throw new StepFailed(`PVC ${name} names volume ${p.spec.volumeName}, expected ${pv}`);
+            return p?.status?.phase === 'Bound'
+              ? { done: true, value: p.metadata!.uid! }
+              : { done: false, why: `phase ${p?.status?.phase ?? 'absent'}` };
+          },
+          signal ? AbortSignal.any([signal, early.signal]) : early.signal,
+        );
+      } catch (err) {
+        const nudge =
+          (err instanceof TimeoutError && Date.now() < deadline) ||
+          (err instanceof Cancelled && !signal?.aborted && early.signal.aborted);
+        if (!nudge) throw err;
+        await patchPvc(run.c, ns, name, {
+          metadata: { annotations: { 'kubesafe.dev/bind-nudge': new Date().toISOString() } },
+        });
+      }
     }
+  } finally {
+    clearTimeout(graceTimer);
+    stopPvWatch.abort();
   }
 }
 
-/** The original-name PVC, re-created with the journaled spec and bound to `pv`. */
-export async function recreateClaim(run: MigrationRun, v: JournalVolume, pv: string): Promise<string> {
+/**
+ * The original-name PVC, re-created with the journaled spec and bound to `pv` (whose claimRef
+ * already names it): created once the PV controller has seen the reservation, so that its first
+ * sync binds it.
+ */
+export async function recreateClaim(
+  run: MigrationRun,
+  v: JournalVolume,
+  pv: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  await waitPvReserved(run, pv, v.pvc, signal);
+  if (signal?.aborted) throw new Cancelled('stopped before re-creating a claim: another volume failed');
   await createPvcIfAbsent(run.c, {
     metadata: { name: v.pvc, namespace: run.journal.workload.namespace, labels: v.pvcLabels },
     spec: {
@@ -323,35 +472,138 @@ export async function recreateClaim(run: MigrationRun, v: JournalVolume, pv: str
       volumeName: pv,
     },
   });
-  return waitClaimBound(run, v.pvc, pv);
+  return waitClaimBound(run, v.pvc, pv, signal);
 }
 
-const swap: ForwardHandler = async (run) => {
+const swapVolume: VolumeStep = async (run, pvc, ctx) => {
   const ns = run.journal.workload.namespace;
-  await eachVolume(run, 'PVC name now bound to the new volume', async (v) => {
-    const newPv = v.newPv!;
-    const current = await readPvc(run.c, ns, v.pvc);
-    if (current?.spec?.volumeName === newPv && current.status?.phase === 'Bound') {
-      await record(run, v.pvc, { swapped: true, newPvcUid: current.metadata?.uid });
-      return 'already swapped';
-    }
-    const t0 = Date.now();
-    await setReclaimPolicy(run.c, newPv, 'Retain');
-    if (v.stagingPvcUid) await deletePvcByUid(run.c, ns, v.stagingPvc, v.stagingPvcUid);
-    await deletePvcByUid(run.c, ns, v.pvc, v.sourcePvcUid);
-    await Promise.all([
-      waitClaimGone(run, v.stagingPvc, v.stagingPvcUid),
-      waitClaimGone(run, v.pvc, v.sourcePvcUid),
-    ]);
-    run.deps.onBoundary?.('swap', 'original-deleted');
-    const tGone = Date.now();
-    const pv = await readPv(run.c, newPv);
-    if (pv?.spec?.claimRef?.name !== v.pvc) await pointClaimRef(run.c, newPv, ns, v.pvc, v.storageClass);
-    const uid = await recreateClaim(run, v, newPv);
-    await record(run, v.pvc, { swapped: true, newPvcUid: uid });
-    return `old claims gone after ${((tGone - t0) / 1000).toFixed(1)} s, bound ${((Date.now() - tGone) / 1000).toFixed(1)} s later`;
-  });
+  const v = volume(run, pvc);
+  const newPv = v.newPv!;
+  const current = await readPvc(run.c, ns, v.pvc);
+  if (current?.spec?.volumeName === newPv && current.status?.phase === 'Bound') {
+    await record(run, v.pvc, { swapped: true, newPvcUid: current.metadata?.uid });
+    return 'already swapped';
+  }
+  const t0 = Date.now();
+  checkpoint(ctx);
+  await setReclaimPolicy(run.c, newPv, 'Retain');
+  checkpoint(ctx);
+  // Both volumes are Retain now (the source since the retain step): deleting the claims keeps both.
+  await Promise.all([
+    v.stagingPvcUid ? deletePvcByUid(run.c, ns, v.stagingPvc, v.stagingPvcUid) : undefined,
+    deletePvcByUid(run.c, ns, v.pvc, v.sourcePvcUid),
+  ]);
+  await Promise.all([
+    waitClaimGone(run, v.stagingPvc, v.stagingPvcUid, ctx.signal),
+    waitClaimGone(run, v.pvc, v.sourcePvcUid, ctx.signal),
+  ]);
+  run.deps.onBoundary?.('swap', 'original-deleted');
+  const tGone = Date.now();
+  const pv = await readPv(run.c, newPv);
+  checkpoint(ctx);
+  if (pv?.spec?.claimRef?.name !== v.pvc) await pointClaimRef(run.c, newPv, ns, v.pvc, v.storageClass);
+  const uid = await recreateClaim(run, v, newPv, ctx.signal);
+  await record(run, v.pvc, { swapped: true, newPvcUid: uid });
+  return `old claims gone after ${((tGone - t0) / 1000).toFixed(1)} s, bound ${((Date.now() - tGone) / 1000).toFixed(1)} s later`;
 };
+
+const VOLUME_STEPS: Record<PipelineStep, { run: VolumeStep; what: string }> = {
+  snapshot: { run: snapshotVolume, what: 'snapshot ready' },
+  stage: { run: stageVolume, what: 'staging volume bound in its target zone' },
+  swap: { run: swapVolume, what: 'PVC name now bound to the new volume' },
+};
+
+/**
+ * Snapshot, stage and swap, each volume on its own (src/migration/pipeline.ts): a volume whose
+ * snapshot is ready is restored while others still wait for theirs, and is swapped once its copy
+ * is bound, so the downtime grows with the slowest volume, not with the sum of each step's
+ * slowest. Every step is journaled `started` before the first volume acts in it; on the first
+ * failure the other volumes stop before their next change, and the error is thrown once all of
+ * them have stopped, so that the rollback never runs beside a volume still moving.
+ */
+export async function runPipeline(run: MigrationRun): Promise<void> {
+  const steps = pendingPipelineSteps(run.journal);
+  const vols = movingVolumes(run.journal);
+  const progress = new PipelineProgress(
+    steps,
+    vols.map((v) => v.pvc),
+  );
+  const stop = new AbortController();
+  const ctx = pipelineContext(run, stop.signal);
+  const opened = new Map<PipelineStep, Promise<void>>();
+  const startedMs = new Map<PipelineStep, number>();
+  const finished = new Map<PipelineStep, number>();
+  const open = (s: PipelineStep): Promise<void> => {
+    let p = opened.get(s);
+    if (!p) {
+      startedMs.set(s, Date.now());
+      p = run.openStep(s);
+      opened.set(s, p);
+    }
+    return p;
+  };
+  let closing: Promise<void> = Promise.resolve();
+  let closeError: unknown;
+  const close = (done: PipelineStep[]) => {
+    for (const s of done) {
+      closing = closing
+        .then(async () => {
+          if (closeError === undefined) {
+            await open(s);
+            await run.closeStep(s, startedMs.get(s)!);
+          }
+        })
+        .catch((err: unknown) => {
+          closeError ??= err;
+          stop.abort();
+        });
+    }
+  };
+  let failure: unknown;
+  const runVolume = async (v: JournalVolume): Promise<void> => {
+    const mine = volumeSteps(v);
+    const before = mine.length === 0 ? 'swap' : PIPELINE_STEPS[PIPELINE_STEPS.indexOf(mine[0]!) - 1];
+    if (before) close(progress.pass(v.pvc, before));
+    for (const s of mine) {
+      checkpoint(ctx);
+      if (steps.includes(s)) await open(s);
+      let note: string | undefined;
+      try {
+        note = await VOLUME_STEPS[s].run(run, v.pvc, ctx);
+      } catch (err) {
+        throw err instanceof Cancelled || err instanceof JournalConflict
+          ? err
+          : new VolumeStepFailed(s, v.pvc, err);
+      }
+      const n = (finished.get(s) ?? 0) + 1;
+      finished.set(s, n);
+      run.reporter.info(
+        `  ${v.pvc}: ${VOLUME_STEPS[s].what}${note ? ` (${note})` : ''} [${s} ${n}/${vols.length}]`,
+      );
+      close(progress.pass(v.pvc, s));
+    }
+  };
+  await run.reporter.group(`${PIPELINE_STEPS.join(', ')} (each volume on its own)`, () =>
+    Promise.all(
+      vols.map((v) =>
+        runVolume(v).catch((err: unknown) => {
+          // A lost journal outranks any volume's failure: this run must stop writing at once.
+          if (err instanceof JournalConflict || (failure === undefined && !(err instanceof Cancelled)))
+            failure = err;
+          stop.abort();
+        }),
+      ),
+    ),
+  );
+  close(progress.flush());
+  await closing;
+  if (failure instanceof JournalConflict || closeError instanceof JournalConflict)
+    throw failure instanceof JournalConflict ? failure : closeError;
+  if (failure !== undefined) throw failure;
+  if (closeError !== undefined) throw closeError;
+  if (progress.open.length > 0)
+    throw new StepFailed(`the pipeline ended with steps still open: ${progress.open.join(', ')}`);
+}
 
 const scaleUp: ForwardHandler = async (run) => {
   const blockers = scaleUpBlockers(run.journal, await claimBindings(run.c, run.journal));
@@ -376,7 +628,8 @@ export async function verifyHealth(run: MigrationRun): Promise<string> {
   // counts as failed, so max-failed-checks intervals bound the wait.
   let nextTick = Date.now() + s.checkIntervalMs;
   for (;;) {
-    const a = assessHealth(run.journal, await observe(run.c, run.journal, selector));
+    const o = await observe(run.c, run.journal, selector);
+    const a = assessHealth(run.journal, o);
     if (a.healthy) break;
     last = a.problems;
     if (Date.now() >= nextTick) {
@@ -387,7 +640,7 @@ export async function verifyHealth(run: MigrationRun): Promise<string> {
       }
       nextTick = Date.now() + s.checkIntervalMs;
     }
-    await waitForPodChange(run, selector, Math.max(50, nextTick - Date.now()));
+    await waitForReadyPods(run, selector, Math.max(50, nextTick - Date.now()), o.pods);
   }
   if (!run.journal.readyAgainAt) await run.commit((jj) => ({ ...jj, readyAgainAt: run.now() }));
   const baseline = restartCounts((await observe(run.c, run.journal, selector)).pods);
@@ -415,16 +668,34 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Resolves on the next change to the workload's pods, or after `ms`. */
-async function waitForPodChange(run: MigrationRun, selector: string, ms: number): Promise<void> {
-  let seen = 0;
+/**
+ * Resolves once the workload's pods differ from `seen` and look Ready (podsLookReady), or after
+ * `ms`. Compared with what the last check saw, not with the first list here, so that a change in
+ * between is not missed; pods still starting do not wake the check, so 32 pods turning Ready one
+ * by one cost one check, not 32.
+ */
+async function waitForReadyPods(
+  run: MigrationRun,
+  selector: string,
+  ms: number,
+  seen: PodHealthView[],
+): Promise<void> {
+  const j = run.journal;
+  const before = podsSignature(seen);
   await waitFor(
     run.c,
-    { apiVersion: 'v1', kind: 'Pod', namespace: run.journal.workload.namespace, labelSelector: selector },
-    'a pod change',
+    { apiVersion: 'v1', kind: 'Pod', namespace: j.workload.namespace, labelSelector: selector },
+    'the pods to change and look Ready',
     ms,
-    () => (++seen > 1 ? { done: true, value: undefined } : { done: false, why: 'waiting' }),
-  ).catch(() => undefined);
+    (objs) => {
+      const pods = objs.filter((o) => ownedBy(o, j.workload.uid)).map((o) => podHealthView(o as k8s.V1Pod));
+      return podsSignature(pods) !== before && podsLookReady(j, pods)
+        ? { done: true, value: undefined }
+        : { done: false, why: 'waiting' };
+    },
+  ).catch((err: unknown) => {
+    if (!(err instanceof TimeoutError)) throw err;
+  });
 }
 
 const verify: ForwardHandler = (run) => verifyHealth(run);
@@ -466,12 +737,10 @@ const finalize: ForwardHandler = async (run) => {
   return kept.length > 0 ? `source PVs kept with Retain: ${kept.join(', ')}` : 'source PVs deleted';
 };
 
-export const FORWARD_HANDLERS: Record<ForwardStep, ForwardHandler> = {
+/** The steps that run over all volumes at once; snapshot, stage and swap run in runPipeline. */
+export const FORWARD_HANDLERS: Record<Exclude<ForwardStep, PipelineStep>, ForwardHandler> = {
   retain,
   'scale-down': scaleDown,
-  snapshot,
-  stage,
-  swap,
   'scale-up': scaleUp,
   verify,
   finalize,

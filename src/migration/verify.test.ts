@@ -1,6 +1,14 @@
 import { newJournal, updateVolume, type Journal } from './journal.js';
 import { beginRollback } from './state-machine.js';
-import { assessHealth, FailureCounter, verifyOutputDifferences, type Observed } from './verify.js';
+import {
+  assessHealth,
+  FailureCounter,
+  podsLookReady,
+  podsSignature,
+  verifyOutputDifferences,
+  type Observed,
+  type PodHealthView,
+} from './verify.js';
 import { ganttChart, migrationSummary, timeline } from './migration-report.js';
 
 const NOW = '2025-01-01T00:00:00.000Z';
@@ -93,6 +101,37 @@ describe('assessHealth', () => {
     const rb = beginRollback(journal(), 'x', 'verify', NOW);
     expect(assessHealth(rb, observed('zone-a', 'pv-old')).healthy).toBe(true);
     expect(assessHealth(rb, observed('zone-b', 'pv-new')).healthy).toBe(false);
+  });
+});
+
+describe('podsLookReady and podsSignature', () => {
+  const pod = (name: string, ready: boolean, extra: Partial<PodHealthView> = {}): PodHealthView => ({
+    name,
+    ready,
+    restarts: 0,
+    claims: [],
+    deleting: false,
+    version: '1',
+    ...extra,
+  });
+
+  it('looks ready with the original replica count, every pod Ready and none deleting', () => {
+    expect(podsLookReady(journal(), [pod('db-0', true)])).toBe(true);
+    expect(podsLookReady(journal(), [pod('db-0', false)])).toBe(false);
+    expect(podsLookReady(journal(), [])).toBe(false);
+    expect(podsLookReady(journal(), [pod('db-0', true), pod('db-1', true)])).toBe(false);
+    // A pod on its way out does not count, its successor does.
+    expect(podsLookReady(journal(), [pod('db-0', true, { deleting: true })])).toBe(false);
+    expect(
+      podsLookReady(journal(), [pod('db-0', true, { deleting: true, version: '2' }), pod('db-0', true)]),
+    ).toBe(true);
+  });
+
+  it('changes with any pod version, not with the order of the list', () => {
+    const a = [pod('db-0', true), pod('db-1', false, { version: '7' })];
+    expect(podsSignature([...a].reverse())).toBe(podsSignature(a));
+    expect(podsSignature([pod('db-0', true, { version: '2' }), a[1]!])).not.toBe(podsSignature(a));
+    expect(podsSignature([a[0]!])).not.toBe(podsSignature(a));
   });
 });
 

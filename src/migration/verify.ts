@@ -11,6 +11,8 @@ export interface PodHealthView {
   /** PVC names the pod mounts. */
   claims: string[];
   deleting: boolean;
+  /** The pod object's resourceVersion: any change to the pod changes it. */
+  version?: string;
 }
 
 export interface Observed {
@@ -61,6 +63,23 @@ export function assessHealth(
   }
   problems.push(...scaleUpBlockers(j, o.bindings));
   return { healthy: problems.length === 0, problems };
+}
+
+/** Identifies the pods' state: equal signatures, no pod changed. */
+export function podsSignature(pods: PodHealthView[]): string {
+  return pods
+    .map((p) => `${p.name}@${p.version ?? ''}`)
+    .sort()
+    .join(',');
+}
+
+/**
+ * The pods alone could be healthy: the original replica count, none deleting, every one Ready.
+ * What else health needs (zones, bindings, restarts) takes API reads, worth making only then.
+ */
+export function podsLookReady(j: Journal, pods: PodHealthView[]): boolean {
+  const live = pods.filter((p) => !p.deleting);
+  return live.length === j.originalReplicas && live.every((p) => p.ready);
 }
 
 export function restartCounts(pods: PodHealthView[]): Record<string, number> {

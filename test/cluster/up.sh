@@ -318,7 +318,9 @@ start kwok "$KWOK" --config "$STATE/kwok.yaml" --kubeconfig "$PKI/kwok.kubeconfi
 
 # 7. The fake CSI driver, then the sidecars and the snapshot controller.
 start_fake_csi
-SIDECAR_FLAGS=(--kubeconfig "$PKI/csi.kubeconfig" --kube-api-qps 50 --kube-api-burst 100 --leader-election=false --v=2)
+# Client rate limits as the Azure Disk, Azure File and Alibaba Cloud CSI deployments ship them for
+# their snapshot-controller, csi-snapshotter and provisioner (README: Sidecars).
+SIDECAR_FLAGS=(--kubeconfig "$PKI/csi.kubeconfig" --kube-api-qps 100 --kube-api-burst 200 --leader-election=false --v=2)
 supervise snapshot-controller env -u KUBECONFIG "$SNAPSHOT_CONTROLLER" "${SIDECAR_FLAGS[@]}" --worker-threads 50 \
   --retry-interval-start 500ms --retry-interval-max 10s
 supervise csi-snapshotter env -u KUBECONFIG "$CSI_SNAPSHOTTER" "${SIDECAR_FLAGS[@]}" --csi-address "$SOCK" \

@@ -1,7 +1,0 @@
-import { createRequire as __kubesafeRequire } from 'node:module';
-import { fileURLToPath as __kubesafeToPath } from 'node:url';
-import { dirname as __kubesafeDirname } from 'node:path';
-const require = __kubesafeRequire(import.meta.url);
-const __filename = __kubesafeToPath(import.meta.url);
-const __dirname = __kubesafeDirname(__filename);
-var e=class extends Error{constructor(n,t){super(n,t),this.name=new.target.name}},c=class extends e{constructor(t,x,d){super(`${t}: ${x===""?"empty value":JSON.stringify(x)} is not valid; expected ${d}`);this.input=t}input},a=class extends e{},o=class extends e{},p=class extends e{},r=class extends e{},g=class extends e{};function i(s){return s instanceof Error?s.message:String(s)}export{e as a,c as b,a as c,o as d,p as e,r as f,g,i as h};
