@@ -246,7 +246,9 @@ export async function openSnapshotStream(
   bytes.once('close', () => {
     clearTimeout(timer);
     if (!call.request.closed) call.request.close(http2.constants.NGHTTP2_CANCEL);
-    session.close();
+    // The one call on this session is over: a graceful close would wait for the peer and keep the
+    // process alive until it answers.
+    session.destroy();
   });
   return call.request.pipe(bytes);
 }

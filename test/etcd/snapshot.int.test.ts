@@ -361,6 +361,8 @@ describe('a snapshot stream cut short', () => {
       client.on('error', () => server.destroy());
       server.on('error', () => client.destroy());
       client.on('close', () => server.destroy());
+      // Once etcd is gone, its clients' connections through the proxy must go too.
+      server.on('close', () => client.destroy());
     });
     proxyPort = await freePort();
     await new Promise<void>((r) => proxy.listen(proxyPort, '127.0.0.1', r));
