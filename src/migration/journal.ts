@@ -157,17 +157,18 @@ function emptySteps(): Record<StepName, StepRecord> {
 }
 
 /** What the run learned about each planned volume before the first mutation. */
-export interface VolumeFacts {
-  pvc: string;
-  sourcePvUid: string;
-  sourcePvcUid: string;
-  sourceReclaimPolicy: string;
-  storageClass: string;
-  accessModes: string[];
-  volumeMode: string;
-  request: string;
-  pvcLabels: Record<string, string>;
-}
+export type VolumeFacts = Pick<
+  JournalVolume,
+  | 'pvc'
+  | 'sourcePvUid'
+  | 'sourcePvcUid'
+  | 'sourceReclaimPolicy'
+  | 'storageClass'
+  | 'accessModes'
+  | 'volumeMode'
+  | 'request'
+  | 'pvcLabels'
+>;
 
 export interface NewJournalInput {
   runId: string;
