@@ -6,7 +6,16 @@
 //   node scripts/build.mjs           rebuild dist/
 //   node scripts/build.mjs --check   rebuild into a scratch folder and fail if dist/ differs
 import * as esbuild from 'esbuild';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, existsSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  existsSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
