@@ -1,6 +1,6 @@
 // Shared pieces of the benchmarks: a real etcd on loopback filled with Kubernetes-like objects, and
 // timing/RSS measurement of child processes.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -116,8 +116,13 @@ export async function fillTo(etcd, targetBytes, { values = 'repetitive' } = {}) 
   return { keys: i, bytes: written };
 }
 
-/** Runs a command, sampling its peak RSS (VmHWM) from /proc until it exits. */
+/**
+ * Runs a command, sampling its peak RSS (VmHWM) from /proc until it exits. A `sync` first, outside the
+ * timing: otherwise the dirty pages of the previous command (etcdctl's 1 GiB file) are written back
+ * while this one runs, and it pays for them.
+ */
 export async function measure(cmd, args, env = process.env) {
+  execFileSync('sync');
   const start = process.hrtime.bigint();
   const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

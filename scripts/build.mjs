@@ -54,8 +54,41 @@ const virtualEntries = {
   },
 };
 
+// @actions/core imports its OIDC client, and with it @actions/http-client and undici, at the top of its
+// index, though only getIDToken (which kubesafe never calls) uses it. In the bundle that import
+// evaluated undici in every action's start-up. Here core's import of lib/oidc-utils.js gets a stand-in
+// that loads the real module, in a chunk of its own, when getIDToken is called.
+const oidcUtils = /[\\/]@actions[\\/]core[\\/]lib[\\/]oidc-utils\.js$/;
+const lazyOidcClient = {
+  name: 'lazy-oidc-client',
+  setup(build) {
+    build.onResolve({ filter: /^lazy-oidc-real:/ }, (a) => ({
+      path: a.path.slice('lazy-oidc-real:'.length),
+      namespace: 'lazy-oidc-real',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-oidc-real' }, (a) => ({
+      contents: readFileSync(a.path, 'utf8'),
+      loader: 'js',
+      resolveDir: path.dirname(a.path),
+    }));
+    build.onLoad({ filter: oidcUtils }, (a) => ({
+      contents: [
+        'export class OidcClient {',
+        '  static async getIDToken(audience) {',
+        `    const real = await import(${JSON.stringify(`lazy-oidc-real:${a.path}`)});`,
+        '    return real.OidcClient.getIDToken(audience);',
+        '  }',
+        '}',
+      ].join('\n'),
+      loader: 'js',
+      resolveDir: path.dirname(a.path),
+    }));
+  },
+};
+
 if (!check) rmSync(outdir, { recursive: true, force: true });
-await esbuild.build({
+const built = await esbuild.build({
+  metafile: Boolean(process.env.KUBESAFE_METAFILE),
   absWorkingDir: root,
   entryPoints: entries,
   outdir,
@@ -68,7 +101,7 @@ await esbuild.build({
   legalComments: 'none',
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
-  plugins: [virtualEntries],
+  plugins: [virtualEntries, lazyOidcClient],
   // ssh2's optional native addons: at run time the require fails and ssh2 uses its JavaScript crypto.
   external: ['*.node'],
   // CommonJS dependencies call require() and use __dirname (etcd3 finds its .proto files with it).
@@ -83,6 +116,8 @@ await esbuild.build({
     ].join('\n'),
   },
 });
+if (process.env.KUBESAFE_METAFILE)
+  writeFileSync(process.env.KUBESAFE_METAFILE, JSON.stringify(built.metafile));
 // ssh2 (and our PEM check) carry the PEM armour lines of private keys as regex literals; written as
 // PRIVATE\x20KEY they mean the same in any string or regex, and no secret scanner mistakes the bundle for
 // a committed key.
