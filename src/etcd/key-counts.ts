@@ -32,9 +32,9 @@ export function sortedRecord(r: Record<string, number>): Record<string, number> 
 /**
  * The key-range family that `key` opens: every key that starts with the returned prefix has the same
  * `prefixOf` as `key`, so the whole family can be counted by one range. Undefined where no range holds
- * exactly `key`'s group: keys without a slash, a group's bare root (`/registry/pods`), empty segments, four-segment keys
- * under a dotted name (`/registry/<group>/<name>`, whose neighbours with more segments group deeper), and
- * keys whose bytes are not UTF-8.
+ * exactly `key`'s group: keys without a slash, a group's bare root (`/registry/pods`), empty segments,
+ * four-segment keys under a dotted name (`/registry/<group>/<name>`, whose neighbours with more segments
+ * group deeper), and keys whose bytes are not UTF-8.
  */
 export function familyOf(key: Buffer): Buffer | undefined {
   const text = key.toString();
@@ -52,7 +52,7 @@ export function familyOf(key: Buffer): Buffer | undefined {
   return key.subarray(0, bytes.length).equals(bytes) ? bytes : undefined;
 }
 
-/** The etcd reads the count needs; `EtcdKeyRanges` serves them from a client at one revision. */
+/** The etcd reads the count needs; `etcdKeyRanges` serves them from a client at one revision. */
 export interface KeyRanges {
   /** Up to `limit` keys from `from` on, in order, without their values; `more` when keys remain. */
   keysFrom(from: Buffer, limit: number): Promise<{ keys: Buffer[]; more: boolean }>;
