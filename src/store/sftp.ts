@@ -154,7 +154,12 @@ export class SftpStore implements BackupStore {
 
   async get(key: string): Promise<Readable> {
     if (!(await this.exists(key))) throw new StoreError(`${this.uriFor(key)}: no such object`);
-    return this.sftp.createReadStream(this.remote(key), { highWaterMark: CHUNK });
+    const stream = this.sftp.createReadStream(this.remote(key), { highWaterMark: CHUNK });
+    // A reader that stops early (a wrong key, a damaged object) leaves a read in flight; when the session
+    // then closes, ssh2 fails that read with an 'error' event on the stream, after every listener is
+    // gone, and an 'error' nobody listens to crashes the process. A reader still reading hears it too.
+    stream.on('error', () => undefined);
+    return stream;
   }
 
   async exists(key: string): Promise<boolean> {
