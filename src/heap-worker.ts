@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import { SHARE_ENV, Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 /**
@@ -9,6 +10,16 @@ import { SHARE_ENV, Worker, isMainThread, parentPort, workerData } from 'node:wo
  * process-wide heap flags only at start-up: a worker's `resourceLimits` are the one way to set them here.
  */
 export const YOUNG_GENERATION_MB = 6;
+
+/**
+ * The old generation may grow to 96 MB before V8 collects it. The pieces of a stream that wait a while
+ * (parts that lib-storage gathers and uploads, 8 MiB each) are promoted, and their bytes count towards the
+ * old generation: from V8's own small starting limit, that meant a full collection every 10-20 MB
+ * streamed. Measured on 1.1 GiB to MinIO (zstd, age): 94-121 full collections and 10.4-10.8 s of CPU,
+ * 15 and 7.0-8.0 s with this, for 20-30 MB more peak RSS; to a folder it changes nothing. `resourceLimits`
+ * has no initial size, and V8 reads this flag when it makes an isolate's heap: it is set just before.
+ */
+export const INITIAL_OLD_GENERATION_MB = 96;
 
 const MARK = 'kubesafeHeapWorker';
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -39,6 +50,8 @@ export async function runInHeapWorker(entry: URL, keepOnMainThread = false): Pro
     return false;
   }
   if (keepOnMainThread || process.env.KUBESAFE_NO_WORKER === '1') return false;
+  // Read when the worker's heap is made, below; the main thread's heap is already configured.
+  v8.setFlagsFromString(`--initial-old-space-size=${INITIAL_OLD_GENERATION_MB}`);
   const worker = new Worker(entry, {
     argv: process.argv.slice(2),
     env: SHARE_ENV,
