@@ -56,11 +56,18 @@ export async function patchPvc(
   );
 }
 
-export async function setReclaimPolicy(c: MigrationClients, name: string, policy: string): Promise<void> {
-  const pv = await readPv(c, name);
+/**
+ * Sets a PV's reclaim policy with one merge patch (a patch that changes nothing writes nothing) and
+ * returns the PV as it is afterwards.
+ */
+export async function setReclaimPolicy(
+  c: MigrationClients,
+  name: string,
+  policy: string,
+): Promise<k8s.V1PersistentVolume> {
+  const pv = await readOptional(() => patchPv(c, name, { spec: { persistentVolumeReclaimPolicy: policy } }));
   if (!pv) throw new Error(`PV ${name} does not exist`);
-  if (pv.spec?.persistentVolumeReclaimPolicy !== policy)
-    await patchPv(c, name, { spec: { persistentVolumeReclaimPolicy: policy } });
+  return pv;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   PIPELINE_STEPS,
   PipelineProgress,
   pvBoundToClaim,
+  provisionerAnnotation,
   pvReservedFor,
   stageRecorded,
   volumeSteps,
@@ -229,5 +230,18 @@ describe('pvBoundToClaim', () => {
     expect(pvBoundToClaim(pv('Bound', 'u1', 'other'), 'ns', 'data-db-0')).toBe(false);
     expect(pvBoundToClaim(pv('Bound', 'u1'), 'other-ns', 'data-db-0')).toBe(false);
     expect(pvBoundToClaim(undefined, 'ns', 'data-db-0')).toBe(false);
+  });
+});
+
+describe('provisionerAnnotation', () => {
+  it("names the class's CSI provisioner, as the PV controller would", () => {
+    expect(provisionerAnnotation({ provisioner: 'fake.csi.kubesafe.dev' })).toEqual({
+      'volume.kubernetes.io/storage-provisioner': 'fake.csi.kubesafe.dev',
+    });
+  });
+
+  it('leaves in-tree provisioner names to the PV controller, which translates them', () => {
+    expect(provisionerAnnotation({ provisioner: 'kubernetes.io/aws-ebs' })).toEqual({});
+    expect(provisionerAnnotation({})).toEqual({});
   });
 });

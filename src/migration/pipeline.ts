@@ -134,3 +134,18 @@ export function pvBoundToClaim(pv: PvReservation | undefined, namespace: string,
     pv?.status?.phase === 'Bound' && ref?.name === claim && ref.namespace === namespace && Boolean(ref.uid)
   );
 }
+
+/** The annotation by which an external provisioner knows a claim is its to provision. */
+export const ANN_STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
+
+/**
+ * The provisioner annotation a staging claim is created with: the value the PV controller would
+ * write (the class's provisioner), so that the CSI provisioner starts the restore without waiting
+ * for the PV controller's single claim worker to reach the claim; the controller then finds it set
+ * and leaves it. Not for in-tree provisioner names (`kubernetes.io/...`), which the controller
+ * translates to a migrated CSI driver's name.
+ */
+export function provisionerAnnotation(sc: { provisioner?: string }): Record<string, string> {
+  const p = sc.provisioner;
+  return p && !p.startsWith('kubernetes.io/') ? { [ANN_STORAGE_PROVISIONER]: p } : {};
+}

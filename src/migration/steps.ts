@@ -8,6 +8,7 @@ import {
   PipelineProgress,
   PIPELINE_STEPS,
   pvBoundToClaim,
+  provisionerAnnotation,
   pvReservedFor,
   volumeSteps,
   type PipelineStep,
@@ -261,7 +262,7 @@ const stageVolume: VolumeStep = async (run, pvc, ctx) => {
   const sc = await ctx.storageClass(v.storageClass);
   if (!sc)
     throw new StepFailed(`StorageClass ${JSON.stringify(v.storageClass)} of PVC ${v.pvc} does not exist`);
-  const annotations: Record<string, string> = {};
+  const annotations: Record<string, string> = { ...provisionerAnnotation(sc) };
   let className = v.storageClass;
   if (sc.volumeBindingMode === 'WaitForFirstConsumer') {
     const nodes = await ctx.nodesInZone(v.targetZone);
@@ -287,8 +288,7 @@ const stageVolume: VolumeStep = async (run, pvc, ctx) => {
       dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: v.snapshotName },
     },
   });
-  if (volume(run, v.pvc).stagingPvcUid !== created.metadata?.uid)
-    await record(run, v.pvc, { stagingPvcUid: created.metadata?.uid });
+  // Its UID is journaled with the new volume below: until then a re-run finds the claim by name.
   const bound = await waitFor(
     run.c,
     {
@@ -310,6 +310,7 @@ const stageVolume: VolumeStep = async (run, pvc, ctx) => {
   const pv = await readPv(run.c, bound);
   const zone = pv ? pvZone(pv, j.zoneKey) : undefined;
   await record(run, v.pvc, {
+    stagingPvcUid: created.metadata?.uid,
     newPv: bound,
     newPvUid: pv?.metadata?.uid,
     newPvZone: zone,
