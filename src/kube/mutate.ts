@@ -71,28 +71,30 @@ export async function setReclaimPolicy(
 }
 
 /**
- * Points a PV at a claim name that does not exist yet (no uid, no resourceVersion), so that only the
- * PVC created next under that name can bind it.
+ * Binds a PV's side to one claim: its claimRef names the claim with that claim's UID (the claim
+ * was created first, with `volumeName` set to this PV), so that no other claim can take it and the
+ * PV controller has only the claim's side of the binding left to write.
  */
-export async function pointClaimRef(
+export async function bindClaimRef(
   c: MigrationClients,
   pv: string,
   namespace: string,
   claim: string,
+  uid: string,
   storageClass?: string,
-): Promise<void> {
+): Promise<k8s.V1PersistentVolume> {
   const spec: Record<string, unknown> = {
     claimRef: {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
       namespace,
       name: claim,
-      uid: null,
+      uid,
       resourceVersion: null,
     },
   };
   if (storageClass !== undefined) spec.storageClassName = storageClass;
-  await patchPv(c, pv, { spec });
+  return patchPv(c, pv, { spec });
 }
 
 /** Deletes a PVC only if the object of that name still has this UID; absent is fine. */

@@ -7,7 +7,6 @@ import {
   PipelineProgress,
   pvBoundToClaim,
   provisionerAnnotation,
-  pvReservedFor,
   stageRecorded,
   volumeSteps,
 } from './pipeline.js';
@@ -160,61 +159,6 @@ describe('PipelineProgress', () => {
     expect(p.pass('a', 'snapshot')).toEqual(['snapshot']);
     expect(p.pass('a', 'snapshot')).toEqual([]);
     expect(p.flush()).toEqual([]);
-  });
-});
-
-describe('pvReservedFor', () => {
-  const ref = (name: string, uid?: string) => ({ namespace: 'ns', name, uid });
-  it('waits until the controller marked a reserved PV Available', () => {
-    expect(
-      pvReservedFor(
-        { spec: { claimRef: ref('data-db-0') }, status: { phase: 'Released' } },
-        'ns',
-        'data-db-0',
-      ),
-    ).toEqual({
-      done: false,
-      why: 'phase Released, not Available yet',
-    });
-    expect(
-      pvReservedFor(
-        { spec: { claimRef: ref('data-db-0') }, status: { phase: 'Available' } },
-        'ns',
-        'data-db-0',
-      ),
-    ).toEqual({
-      done: true,
-      value: undefined,
-    });
-  });
-
-  it('waits while the claimRef names another claim or namespace', () => {
-    expect(
-      pvReservedFor({ spec: { claimRef: ref('other') }, status: { phase: 'Available' } }, 'ns', 'data-db-0')
-        .done,
-    ).toBe(false);
-    expect(
-      pvReservedFor(
-        { spec: { claimRef: { namespace: 'x', name: 'data-db-0' } }, status: { phase: 'Available' } },
-        'ns',
-        'data-db-0',
-      ).done,
-    ).toBe(false);
-    expect(pvReservedFor({ spec: {}, status: { phase: 'Available' } }, 'ns', 'data-db-0')).toEqual({
-      done: false,
-      why: 'claimRef names no claim',
-    });
-  });
-
-  it('has nothing to wait for when the PV is gone or already carries a claim UID', () => {
-    expect(pvReservedFor(undefined, 'ns', 'data-db-0').done).toBe(true);
-    expect(
-      pvReservedFor(
-        { spec: { claimRef: ref('data-db-0', 'u1') }, status: { phase: 'Bound' } },
-        'ns',
-        'data-db-0',
-      ).done,
-    ).toBe(true);
   });
 });
 
