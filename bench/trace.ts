@@ -132,6 +132,7 @@ export function milestones(tr: Tracer, from: number): string[] {
     ['snapshot created', [...tr.firstMatch('VolumeSnapshot', /./, from).values()]],
     ['snapshot ready', [...tr.firstMatch('VolumeSnapshot', /ready=true/, from).values()]],
     ['staging PVC created', byPrefix(pvc(/./), staging)],
+    ['staging PV created', [...tr.firstMatch('PersistentVolume', /claim=\S*-ks-stage-/, from).values()]],
     ['staging PVC Bound', byPrefix(pvc(/^Bound/), staging)],
     ['staging PVC deleting', byPrefix(pvc(/deleting/), staging)],
     ['staging PVC gone', byPrefix(pvc(/^deleted/), staging)],

@@ -78,6 +78,7 @@ export async function main(): Promise<void> {
         const tracer = process.env.BENCH_TRACE ? new Tracer(kubeConfig('admin'), ns) : undefined;
         await tracer?.start();
         const t0 = Date.now();
+        const cpu0 = process.cpuUsage();
         const outcome = await runMigration(
           inputsFrom({
             namespace: ns,
@@ -91,7 +92,7 @@ export async function main(): Promise<void> {
           { precheck: () => standInPrecheckFromCluster(), exec: () => standInExecReadingVolumeFiles() },
         );
         const totalS = (Date.now() - t0) / 1000;
-        tracer?.stop();
+        const cpu = process.cpuUsage(cpu0);
         await resetCsiFaults();
         if (outcome.result !== 'migrated')
           throw new Error(`${n} volumes: ${outcome.result}: ${outcome.error}`);
@@ -123,7 +124,7 @@ export async function main(): Promise<void> {
         if (process.env.BENCH_VERBOSE)
           console.log(reporter.lines.filter((l) => l.includes('old claims gone')).join('\n'));
         console.log(
-          `${n} volumes: downtime ${reporter.outputs.downtime} s, whole run ${totalS.toFixed(1)} s, ${outcome.apiRequests} API requests`,
+          `${n} volumes: downtime ${reporter.outputs.downtime} s, whole run ${totalS.toFixed(1)} s, ${outcome.apiRequests} API requests, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of this process's CPU`,
         );
       } finally {
         await resetCsiFaults();

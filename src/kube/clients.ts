@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RequestOptions } from 'node:https';
 import { k8s } from './client.js';
+import { SharedWatches } from './shared-watch.js';
 
 type Dispatcher = NonNullable<ReturnType<k8s.RequestContext['getDispatcher']>>;
 
@@ -60,7 +61,15 @@ export class CountingKubeConfig extends k8s.KubeConfig {
    * Drops the shared connections once the run is over (idle keep-alive sockets would hold the
    * process a few seconds); whatever is still in flight then belongs to nobody and is cut.
    */
+  private readonly closers: (() => void)[] = [];
+
+  /** Runs `fn` first when the run closes its connections (feeds stop before their streams are cut). */
+  onClose(fn: () => void): void {
+    this.closers.push(fn);
+  }
+
   async close(): Promise<void> {
+    for (const fn of this.closers.splice(0)) fn();
     const all = [...this.dispatchers.values()];
     this.dispatchers.clear();
     await Promise.all(all.map((d) => d.destroy().catch(() => undefined)));
@@ -75,17 +84,26 @@ export interface MigrationClients {
   storage: k8s.StorageV1Api;
   custom: k8s.CustomObjectsApi;
   objects: k8s.KubernetesObjectApi;
+  /**
+   * The run's shared feeds: waits on single objects read them instead of listing and watching on
+   * their own (src/kube/shared-watch.ts). Closed with `kc.close()`.
+   */
+  watches?: SharedWatches;
 }
 
 export function makeMigrationClients(kc: k8s.KubeConfig): MigrationClients {
   const counting = kc instanceof CountingKubeConfig ? kc : CountingKubeConfig.from(kc);
+  const objects = k8s.KubernetesObjectApi.makeApiClient(counting);
+  const watches = new SharedWatches({ kc: counting, objects });
+  counting.onClose(() => watches.close());
   return {
     kc: counting,
     core: counting.makeApiClient(k8s.CoreV1Api),
     apps: counting.makeApiClient(k8s.AppsV1Api),
     storage: counting.makeApiClient(k8s.StorageV1Api),
     custom: counting.makeApiClient(k8s.CustomObjectsApi),
-    objects: k8s.KubernetesObjectApi.makeApiClient(counting),
+    objects,
+    watches,
   };
 }
 

@@ -56,36 +56,45 @@ export async function patchPvc(
   );
 }
 
-export async function setReclaimPolicy(c: MigrationClients, name: string, policy: string): Promise<void> {
-  const pv = await readPv(c, name);
+/**
+ * Sets a PV's reclaim policy with one merge patch (a patch that changes nothing writes nothing) and
+ * returns the PV as it is afterwards.
+ */
+export async function setReclaimPolicy(
+  c: MigrationClients,
+  name: string,
+  policy: string,
+): Promise<k8s.V1PersistentVolume> {
+  const pv = await readOptional(() => patchPv(c, name, { spec: { persistentVolumeReclaimPolicy: policy } }));
   if (!pv) throw new Error(`PV ${name} does not exist`);
-  if (pv.spec?.persistentVolumeReclaimPolicy !== policy)
-    await patchPv(c, name, { spec: { persistentVolumeReclaimPolicy: policy } });
+  return pv;
 }
 
 /**
- * Points a PV at a claim name that does not exist yet (no uid, no resourceVersion), so that only the
- * PVC created next under that name can bind it.
+ * Binds a PV's side to one claim: its claimRef names the claim with that claim's UID (the claim
+ * was created first, with `volumeName` set to this PV), so that no other claim can take it and the
+ * PV controller has only the claim's side of the binding left to write.
  */
-export async function pointClaimRef(
+export async function bindClaimRef(
   c: MigrationClients,
   pv: string,
   namespace: string,
   claim: string,
+  uid: string,
   storageClass?: string,
-): Promise<void> {
+): Promise<k8s.V1PersistentVolume> {
   const spec: Record<string, unknown> = {
     claimRef: {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
       namespace,
       name: claim,
-      uid: null,
+      uid,
       resourceVersion: null,
     },
   };
   if (storageClass !== undefined) spec.storageClassName = storageClass;
-  await patchPv(c, pv, { spec });
+  return patchPv(c, pv, { spec });
 }
 
 /** Deletes a PVC only if the object of that name still has this UID; absent is fine. */

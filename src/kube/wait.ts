@@ -2,6 +2,7 @@ import { Cancelled, TimeoutError } from '../errors.js';
 import { k8s } from './client.js';
 import { withRetry } from './client.js';
 import type { MigrationClients } from './clients.js';
+import { collectionPath, singleName, type SharedWatches } from './shared-watch.js';
 
 /** A collection to watch: the list call and the matching watch path. */
 export interface WatchTarget {
@@ -17,11 +18,64 @@ export type Verdict<T> = { done: true; value: T } | { done: false; why: string }
 
 const RELIST_MS = 15_000;
 
-function watchPath(t: WatchTarget): string {
-  const [group, version] = t.apiVersion.includes('/') ? t.apiVersion.split('/') : ['', t.apiVersion];
-  const plural = `${t.kind.toLowerCase()}s`.replace(/classs$/, 'classes');
-  const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
-  return t.namespace ? `${base}/namespaces/${t.namespace}/${plural}` : `${base}/${plural}`;
+/**
+ * A wait on one object (`fieldSelector: metadata.name=X`) served from the run's shared feed of its
+ * collection: the condition sees the feed's copy of the object (or nothing when there is none).
+ */
+function waitShared<T>(
+  watches: SharedWatches,
+  target: WatchTarget,
+  name: string,
+  what: string,
+  timeoutMs: number,
+  condition: (objects: k8s.KubernetesObject[]) => Verdict<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let finished = false;
+    let lastWhy = 'nothing observed yet';
+    let unsubscribe: () => void = () => undefined;
+    const onAbort = () => finish(new Cancelled(`stopped waiting for ${what}`));
+    const finish = (err: unknown, value?: T) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(deadline);
+      signal?.removeEventListener('abort', onAbort);
+      unsubscribe();
+      if (err) reject(err);
+      else resolve(value as T);
+    };
+    const deadline = setTimeout(
+      () =>
+        finish(
+          new TimeoutError(
+            `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}: ${lastWhy}`,
+          ),
+        ),
+      timeoutMs,
+    );
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const { apiVersion, kind, namespace, labelSelector } = target;
+    unsubscribe = watches.subscribe({ apiVersion, kind, namespace, labelSelector }, name, {
+      changed: (obj) => {
+        if (finished) return;
+        try {
+          const v = condition(obj ? [obj] : []);
+          if (v.done) finish(undefined, v.value);
+          else lastWhy = v.why;
+        } catch (err) {
+          finish(err);
+        }
+      },
+      failed: (err) => finish(err),
+    });
+    // The feed may have answered at once, before `unsubscribe` was assigned.
+    if (finished) unsubscribe();
+  });
 }
 
 /**
@@ -38,6 +92,9 @@ export async function waitFor<T>(
   condition: (objects: k8s.KubernetesObject[]) => Verdict<T>,
   signal?: AbortSignal,
 ): Promise<T> {
+  const name = singleName(target.fieldSelector);
+  if (clients.watches && name !== undefined)
+    return waitShared(clients.watches, target, name, what, timeoutMs, condition, signal);
   const objects = new Map<string, k8s.KubernetesObject>();
   const key = (o: k8s.KubernetesObject) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
   let lastWhy = 'nothing observed yet';
@@ -95,7 +152,7 @@ export async function waitFor<T>(
       if (finished) return;
       const watch = new k8s.Watch(clients.kc);
       abort = await watch.watch(
-        watchPath(target),
+        collectionPath(target),
         {
           resourceVersion: list.metadata?.resourceVersion,
           labelSelector: target.labelSelector,

@@ -6,7 +6,7 @@ import {
   PIPELINE_STEPS,
   PipelineProgress,
   pvBoundToClaim,
-  pvReservedFor,
+  provisionerAnnotation,
   stageRecorded,
   volumeSteps,
 } from './pipeline.js';
@@ -162,61 +162,6 @@ describe('PipelineProgress', () => {
   });
 });
 
-describe('pvReservedFor', () => {
-  const ref = (name: string, uid?: string) => ({ namespace: 'ns', name, uid });
-  it('waits until the controller marked a reserved PV Available', () => {
-    expect(
-      pvReservedFor(
-        { spec: { claimRef: ref('data-db-0') }, status: { phase: 'Released' } },
-        'ns',
-        'data-db-0',
-      ),
-    ).toEqual({
-      done: false,
-      why: 'phase Released, not Available yet',
-    });
-    expect(
-      pvReservedFor(
-        { spec: { claimRef: ref('data-db-0') }, status: { phase: 'Available' } },
-        'ns',
-        'data-db-0',
-      ),
-    ).toEqual({
-      done: true,
-      value: undefined,
-    });
-  });
-
-  it('waits while the claimRef names another claim or namespace', () => {
-    expect(
-      pvReservedFor({ spec: { claimRef: ref('other') }, status: { phase: 'Available' } }, 'ns', 'data-db-0')
-        .done,
-    ).toBe(false);
-    expect(
-      pvReservedFor(
-        { spec: { claimRef: { namespace: 'x', name: 'data-db-0' } }, status: { phase: 'Available' } },
-        'ns',
-        'data-db-0',
-      ).done,
-    ).toBe(false);
-    expect(pvReservedFor({ spec: {}, status: { phase: 'Available' } }, 'ns', 'data-db-0')).toEqual({
-      done: false,
-      why: 'claimRef names no claim',
-    });
-  });
-
-  it('has nothing to wait for when the PV is gone or already carries a claim UID', () => {
-    expect(pvReservedFor(undefined, 'ns', 'data-db-0').done).toBe(true);
-    expect(
-      pvReservedFor(
-        { spec: { claimRef: ref('data-db-0', 'u1') }, status: { phase: 'Bound' } },
-        'ns',
-        'data-db-0',
-      ).done,
-    ).toBe(true);
-  });
-});
-
 describe('pvBoundToClaim', () => {
   it('is true only for a Bound PV whose claimRef names the claim with a UID', () => {
     const pv = (phase: string, uid?: string, name = 'data-db-0') => ({
@@ -229,5 +174,18 @@ describe('pvBoundToClaim', () => {
     expect(pvBoundToClaim(pv('Bound', 'u1', 'other'), 'ns', 'data-db-0')).toBe(false);
     expect(pvBoundToClaim(pv('Bound', 'u1'), 'other-ns', 'data-db-0')).toBe(false);
     expect(pvBoundToClaim(undefined, 'ns', 'data-db-0')).toBe(false);
+  });
+});
+
+describe('provisionerAnnotation', () => {
+  it("names the class's CSI provisioner, as the PV controller would", () => {
+    expect(provisionerAnnotation({ provisioner: 'fake.csi.kubesafe.dev' })).toEqual({
+      'volume.kubernetes.io/storage-provisioner': 'fake.csi.kubesafe.dev',
+    });
+  });
+
+  it('leaves in-tree provisioner names to the PV controller, which translates them', () => {
+    expect(provisionerAnnotation({ provisioner: 'kubernetes.io/aws-ebs' })).toEqual({});
+    expect(provisionerAnnotation({})).toEqual({});
   });
 });

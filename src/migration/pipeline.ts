@@ -108,29 +108,25 @@ export interface PvReservation {
   status?: { phase?: string };
 }
 
-/**
- * Whether the PV controller has seen that this PV is reserved for the claim name (claimRef with
- * that name and no UID: it then marks the PV Available), or there is nothing to wait for: the PV
- * is gone, or its claimRef already carries a claim's UID (bound, or being bound).
- */
-export function pvReservedFor(
-  pv: PvReservation | undefined,
-  namespace: string,
-  claim: string,
-): { done: true; value: undefined } | { done: false; why: string } {
-  const ref = pv?.spec?.claimRef;
-  if (!pv || ref?.uid) return { done: true, value: undefined };
-  if (ref?.name !== claim || ref.namespace !== namespace)
-    return { done: false, why: `claimRef names ${ref ? `${ref.namespace}/${ref.name}` : 'no claim'}` };
-  return pv.status?.phase === 'Available'
-    ? { done: true, value: undefined }
-    : { done: false, why: `phase ${pv.status?.phase ?? 'unknown'}, not Available yet` };
-}
-
 /** The PV is Bound and its claimRef names the claim with a UID: the PV side of a binding is done. */
 export function pvBoundToClaim(pv: PvReservation | undefined, namespace: string, claim: string): boolean {
   const ref = pv?.spec?.claimRef;
   return (
     pv?.status?.phase === 'Bound' && ref?.name === claim && ref.namespace === namespace && Boolean(ref.uid)
   );
+}
+
+/** The annotation by which an external provisioner knows a claim is its to provision. */
+export const ANN_STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
+
+/**
+ * The provisioner annotation a staging claim is created with: the value the PV controller would
+ * write (the class's provisioner), so that the CSI provisioner starts the restore without waiting
+ * for the PV controller's single claim worker to reach the claim; the controller then finds it set
+ * and leaves it. Not for in-tree provisioner names (`kubernetes.io/...`), which the controller
+ * translates to a migrated CSI driver's name.
+ */
+export function provisionerAnnotation(sc: { provisioner?: string }): Record<string, string> {
+  const p = sc.provisioner;
+  return p && !p.startsWith('kubernetes.io/') ? { [ANN_STORAGE_PROVISIONER]: p } : {};
 }

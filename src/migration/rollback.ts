@@ -7,12 +7,11 @@ import type { MigrationRun, RollbackHandler } from './execute.js';
 import { StepFailed } from './execute.js';
 import { movingVolumes, type JournalVolume, type RollbackStep } from './journal.js';
 import { scaleUpBlockers } from './state-machine.js';
-import { recreateClaim, verifyHealth, waitClaimBound, waitScaledDown } from './steps.js';
+import { recreateClaim, verifyHealth, waitScaledDown } from './steps.js';
 import {
   deletePvcByUid,
   deleteStorageClass,
   patchPv,
-  pointClaimRef,
   readPv,
   readPvc,
   setReclaimPolicy,
@@ -50,8 +49,9 @@ async function restoreClaim(run: MigrationRun, v: JournalVolume): Promise<string
   if (!source || source.metadata?.uid !== v.sourcePvUid)
     throw new StepFailed(`source PV ${v.sourcePv} (uid ${v.sourcePvUid}) is gone; cannot roll ${v.pvc} back`);
   if (current?.spec?.volumeName === v.sourcePv) {
-    // An earlier rollback run re-created the claim already.
-    await waitClaimBound(run, v.pvc, v.sourcePv);
+    // An earlier rollback run re-created the claim already (and may have stopped before pointing
+    // the source PV at it): recreateClaim takes the claim as it is and finishes the binding.
+    await recreateClaim(run, v, v.sourcePv);
     return `${v.pvc} bound to its source volume ${v.sourcePv} again`;
   }
   if (current) {
@@ -74,9 +74,6 @@ async function restoreClaim(run: MigrationRun, v: JournalVolume): Promise<string
           ? { done: false, why: 'still present' }
           : { done: true, value: undefined },
     );
-  }
-  if (source.spec?.claimRef?.name !== v.pvc || source.spec.claimRef.uid === v.sourcePvcUid) {
-    await pointClaimRef(run.c, v.sourcePv, ns, v.pvc);
   }
   await recreateClaim(run, v, v.sourcePv);
   return `${v.pvc} bound to its source volume ${v.sourcePv} again`;

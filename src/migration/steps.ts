@@ -8,7 +8,7 @@ import {
   PipelineProgress,
   PIPELINE_STEPS,
   pvBoundToClaim,
-  pvReservedFor,
+  provisionerAnnotation,
   volumeSteps,
   type PipelineStep,
 } from './pipeline.js';
@@ -42,7 +42,7 @@ import {
   deleteStorageClass,
   patchPvc,
   patchSnapshot,
-  pointClaimRef,
+  bindClaimRef,
   readPv,
   readPvc,
   readSnapshot,
@@ -57,12 +57,15 @@ import { waitFor } from '../kube/wait.js';
 import { claimBindings, observe, ownedBy, podHealthView, pvZone, ZONE_LABEL } from '../kube/observe.js';
 import type { k8s } from '../kube/client.js';
 
-/** How long a claim may wait for the PV controller before it is nudged. */
+/**
+ * How long a claim may wait for the PV controller before it is nudged the first time; each further
+ * nudge waits twice as long (up to BIND_NUDGE_MAX_MS), so that a controller that is only busy
+ * (its single claim worker has a queue) is not handed more writes to work through.
+ */
 const BIND_NUDGE_MS = 1000;
+const BIND_NUDGE_MAX_MS = 8000;
 /** How long a claim may stay Pending once its PV shows it is bound to it, before it is nudged. */
 const BIND_RACE_GRACE_MS = 200;
-/** How long a re-created claim waits for the PV controller to see its volume's reservation. */
-const RESERVE_WAIT_MS = 5000;
 
 function labels(run: MigrationRun, role: string): Record<string, string> {
   return {
@@ -261,7 +264,7 @@ const stageVolume: VolumeStep = async (run, pvc, ctx) => {
   const sc = await ctx.storageClass(v.storageClass);
   if (!sc)
     throw new StepFailed(`StorageClass ${JSON.stringify(v.storageClass)} of PVC ${v.pvc} does not exist`);
-  const annotations: Record<string, string> = {};
+  const annotations: Record<string, string> = { ...provisionerAnnotation(sc) };
   let className = v.storageClass;
   if (sc.volumeBindingMode === 'WaitForFirstConsumer') {
     const nodes = await ctx.nodesInZone(v.targetZone);
@@ -287,8 +290,7 @@ const stageVolume: VolumeStep = async (run, pvc, ctx) => {
       dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: v.snapshotName },
     },
   });
-  if (volume(run, v.pvc).stagingPvcUid !== created.metadata?.uid)
-    await record(run, v.pvc, { stagingPvcUid: created.metadata?.uid });
+  // Its UID is journaled with the new volume below: until then a re-run finds the claim by name.
   const bound = await waitFor(
     run.c,
     {
@@ -310,6 +312,7 @@ const stageVolume: VolumeStep = async (run, pvc, ctx) => {
   const pv = await readPv(run.c, bound);
   const zone = pv ? pvZone(pv, j.zoneKey) : undefined;
   await record(run, v.pvc, {
+    stagingPvcUid: created.metadata?.uid,
     newPv: bound,
     newPvUid: pv?.metadata?.uid,
     newPvZone: zone,
@@ -349,38 +352,14 @@ async function waitClaimGone(
 }
 
 /**
- * Waits (at most RESERVE_WAIT_MS) until the PV controller has seen that `pv` is reserved for the
- * claim name: it then marks the PV Available. A claim created before that is synced against the
- * PV's old claimRef, stays Pending and needs a nudge; a claim created after it binds at once.
- * Not seeing it in time is no error: the claim is created anyway and nudged if need be.
- */
-async function waitPvReserved(
-  run: MigrationRun,
-  pv: string,
-  claim: string,
-  signal?: AbortSignal,
-): Promise<void> {
-  await waitFor(
-    run.c,
-    { apiVersion: 'v1', kind: 'PersistentVolume', fieldSelector: `metadata.name=${pv}` },
-    `PV ${pv} to be Available for claim ${claim}`,
-    Math.min(RESERVE_WAIT_MS, run.settings.stepTimeoutMs),
-    (objs) =>
-      pvReservedFor(objs[0] as k8s.V1PersistentVolume | undefined, run.journal.workload.namespace, claim),
-    signal,
-  ).catch((err: unknown) => {
-    if (!(err instanceof TimeoutError)) throw err;
-  });
-}
-
-/**
  * Waits until the PVC of this name is Bound to this PV, nudging it (an annotation update, which
- * makes the PV controller sync it again) when the controller left it behind: after BIND_NUDGE_MS
- * without progress, or BIND_RACE_GRACE_MS after the PV shows it is bound to the claim while the
- * claim stays Pending. That second case is a race inside the PV controller, seen here with
- * Kubernetes 1.35: its volume and claim workers both write the PV's status while binding, the
- * claim worker loses with a conflict and leaves the claim Pending until the claim changes again
- * (or the resync, 15 s by default).
+ * makes the PV controller sync it again) when the controller left it behind: BIND_RACE_GRACE_MS
+ * after the PV shows it is bound to the claim while the claim stays Pending, and after
+ * BIND_NUDGE_MS without progress (then twice as long each time). A claim is left behind when the
+ * PV controller synced it before it saw the PV's claimRef naming it (recreateClaim creates the
+ * claim first), or when its volume and claim workers both wrote the PV's status and the claim
+ * worker lost with a conflict (seen with Kubernetes 1.35); either way the claim stays Pending
+ * until it changes again or the resync (15 s by default) comes.
  */
 export async function waitClaimBound(
   run: MigrationRun,
@@ -408,6 +387,7 @@ export async function waitClaimBound(
       graceTimer = setTimeout(() => early?.abort(), BIND_RACE_GRACE_MS);
     })
     .catch(() => undefined);
+  let patience = BIND_NUDGE_MS;
   try {
     for (;;) {
       const left = deadline - Date.now();
@@ -422,7 +402,7 @@ export async function waitClaimBound(
             fieldSelector: `metadata.name=${name}`,
           },
           `PVC ${name} to be Bound to ${pv}`,
-          Math.max(1, Math.min(BIND_NUDGE_MS, left)),
+          Math.max(1, Math.min(patience, left)),
           (objs) => {
             const p = objs[0] as k8s.V1PersistentVolumeClaim | undefined;
             if (p?.spec?.volumeName && p.spec.volumeName !== pv)
@@ -438,6 +418,7 @@ export async function waitClaimBound(
           (err instanceof TimeoutError && Date.now() < deadline) ||
           (err instanceof Cancelled && !signal?.aborted && early.signal.aborted);
         if (!nudge) throw err;
+        if (err instanceof TimeoutError) patience = Math.min(BIND_NUDGE_MAX_MS, patience * 2);
         await patchPvc(run.c, ns, name, {
           metadata: { annotations: { 'kubesafe.dev/bind-nudge': new Date().toISOString() } },
         });
@@ -450,9 +431,11 @@ export async function waitClaimBound(
 }
 
 /**
- * The original-name PVC, re-created with the journaled spec and bound to `pv` (whose claimRef
- * already names it): created once the PV controller has seen the reservation, so that its first
- * sync binds it.
+ * The original-name PVC, re-created with the journaled spec and bound to `pv`: the claim is created
+ * first with `volumeName` set, then the PV's claimRef is pointed at it with its UID (one write,
+ * which leaves the PV controller only the claim's side of the binding: two writes of its single
+ * claim worker instead of four). Converges when re-run: an existing claim of that name that already
+ * names `pv` is taken as it is.
  */
 export async function recreateClaim(
   run: MigrationRun,
@@ -460,10 +443,10 @@ export async function recreateClaim(
   pv: string,
   signal?: AbortSignal,
 ): Promise<string> {
-  await waitPvReserved(run, pv, v.pvc, signal);
   if (signal?.aborted) throw new Cancelled('stopped before re-creating a claim: another volume failed');
-  await createPvcIfAbsent(run.c, {
-    metadata: { name: v.pvc, namespace: run.journal.workload.namespace, labels: v.pvcLabels },
+  const ns = run.journal.workload.namespace;
+  const claim = await createPvcIfAbsent(run.c, {
+    metadata: { name: v.pvc, namespace: ns, labels: v.pvcLabels },
     spec: {
       storageClassName: v.storageClass,
       accessModes: v.accessModes,
@@ -472,6 +455,13 @@ export async function recreateClaim(
       volumeName: pv,
     },
   });
+  if (claim.spec?.volumeName !== pv)
+    throw new StepFailed(
+      `PVC ${v.pvc} exists and names volume ${claim.spec?.volumeName || 'none'}, expected ${pv}`,
+    );
+  const current = await bindClaimRef(run.c, pv, ns, v.pvc, claim.metadata!.uid!, v.storageClass);
+  if (current.spec?.claimRef?.uid !== claim.metadata!.uid)
+    throw new StepFailed(`PV ${pv} did not take the claimRef of PVC ${v.pvc}`);
   return waitClaimBound(run, v.pvc, pv, signal);
 }
 
@@ -499,9 +489,7 @@ const swapVolume: VolumeStep = async (run, pvc, ctx) => {
   ]);
   run.deps.onBoundary?.('swap', 'original-deleted');
   const tGone = Date.now();
-  const pv = await readPv(run.c, newPv);
   checkpoint(ctx);
-  if (pv?.spec?.claimRef?.name !== v.pvc) await pointClaimRef(run.c, newPv, ns, v.pvc, v.storageClass);
   const uid = await recreateClaim(run, v, newPv, ctx.signal);
   await record(run, v.pvc, { swapped: true, newPvcUid: uid });
   return `old claims gone after ${((tGone - t0) / 1000).toFixed(1)} s, bound ${((Date.now() - tGone) / 1000).toFixed(1)} s later`;
