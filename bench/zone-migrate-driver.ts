@@ -70,12 +70,13 @@ export async function main(): Promise<void> {
     // Interleaved (1, 8, 32, 1, 8, 32, ...) so that drift in the shared cluster hits every size alike.
     for (const n of Array.from({ length: runs }, () => sizes).flat()) {
       const ns = await createTestNamespace(`bench-mig-${n}`);
+      let tracer: Tracer | undefined;
       try {
         await createStatefulSet(ns, 'db', { replicas: n, zones: Array(n).fill('zone-a'), size: '1Gi' });
         const data = await writeData(ns, 'db', n);
         await setCsiFaults({ latencyPerGiB: latency });
         const reporter = new RecordingReporter();
-        const tracer = process.env.BENCH_TRACE ? new Tracer(kubeConfig('admin'), ns) : undefined;
+        tracer = process.env.BENCH_TRACE ? new Tracer(kubeConfig('admin'), ns) : undefined;
         await tracer?.start();
         const t0 = Date.now();
         const cpu0 = process.cpuUsage();
@@ -127,6 +128,7 @@ export async function main(): Promise<void> {
           `${n} volumes: downtime ${reporter.outputs.downtime} s, whole run ${totalS.toFixed(1)} s, ${outcome.apiRequests} API requests, ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s of this process's CPU`,
         );
       } finally {
+        tracer?.stop();
         await resetCsiFaults();
         await cleanupNamespace(ns);
         // The next size starts on a quiet cluster: the controllers deleting 32 volumes would

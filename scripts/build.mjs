@@ -5,6 +5,7 @@
 //
 //   node scripts/build.mjs           rebuild dist/
 //   node scripts/build.mjs --check   rebuild into a scratch folder and fail if dist/ differs
+//   KUBESAFE_METAFILE=meta.json node scripts/build.mjs   also write esbuild's metafile (what each chunk holds)
 import * as esbuild from 'esbuild';
 import {
   cpSync,
@@ -67,15 +68,17 @@ const lazyOidcClient = {
       namespace: 'lazy-oidc-real',
     }));
     build.onLoad({ filter: /.*/, namespace: 'lazy-oidc-real' }, (a) => ({
-      contents: readFileSync(a.path, 'utf8'),
+      contents: readFileSync(path.join(root, a.path), 'utf8'),
       loader: 'js',
-      resolveDir: path.dirname(a.path),
+      resolveDir: path.dirname(path.join(root, a.path)),
     }));
+    // The stand-in names the real module relative to the checkout: esbuild hashes a chunk's module
+    // paths into its file name, and an absolute path would make dist/ differ between clones.
     build.onLoad({ filter: oidcUtils }, (a) => ({
       contents: [
         'export class OidcClient {',
         '  static async getIDToken(audience) {',
-        `    const real = await import(${JSON.stringify(`lazy-oidc-real:${a.path}`)});`,
+        `    const real = await import(${JSON.stringify(`lazy-oidc-real:${path.relative(root, a.path)}`)});`,
         '    return real.OidcClient.getIDToken(audience);',
         '  }',
         '}',

@@ -3,7 +3,7 @@ import { InputError } from '../errors.js';
 import type { Reporter } from '../report.js';
 import { parseKubeAccessSettings } from '../kube/access.js';
 import { loadKubeConfig } from '../kube/client.js';
-import { makeMigrationClients } from '../kube/clients.js';
+import { makeMigrationClients, type MigrationClients } from '../kube/clients.js';
 import { deleteSnapshotWithContent, listSnapshots } from '../kube/mutate.js';
 import { ANNOTATION_EXPIRES_AT, LABEL_MIGRATION } from '../migration/journal.js';
 import { expiredSnapshots } from '../migration/prune.js';
@@ -16,6 +16,19 @@ export async function run(inputs: InputSource, reporter: Reporter): Promise<void
     throw new InputError('namespace', namespace, 'a namespace name, or empty for all');
   const dryRun = parseBool('dry-run', inputs.get('dry-run'));
   const c = makeMigrationClients(loadKubeConfig(parseKubeAccessSettings(inputs, (v) => reporter.secret(v))));
+  try {
+    await prune(c, namespace, dryRun, reporter);
+  } finally {
+    await c.kc.close();
+  }
+}
+
+async function prune(
+  c: MigrationClients,
+  namespace: string,
+  dryRun: boolean,
+  reporter: Reporter,
+): Promise<void> {
   const snaps = await listSnapshots(c, namespace, LABEL_MIGRATION);
   const expired = expiredSnapshots(
     snaps.map((s) => ({

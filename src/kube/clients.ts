@@ -57,10 +57,6 @@ export class CountingKubeConfig extends k8s.KubeConfig {
     else this.dispatchers.set(key, fresh);
   }
 
-  /**
-   * Drops the shared connections once the run is over (idle keep-alive sockets would hold the
-   * process a few seconds); whatever is still in flight then belongs to nobody and is cut.
-   */
   private readonly closers: (() => void)[] = [];
 
   /** Runs `fn` first when the run closes its connections (feeds stop before their streams are cut). */
@@ -68,6 +64,10 @@ export class CountingKubeConfig extends k8s.KubeConfig {
     this.closers.push(fn);
   }
 
+  /**
+   * Drops the shared connections once the run is over (idle keep-alive sockets would hold the
+   * process a few seconds); whatever is still in flight then belongs to nobody and is cut.
+   */
   async close(): Promise<void> {
     for (const fn of this.closers.splice(0)) fn();
     const all = [...this.dispatchers.values()];
@@ -84,11 +84,8 @@ export interface MigrationClients {
   storage: k8s.StorageV1Api;
   custom: k8s.CustomObjectsApi;
   objects: k8s.KubernetesObjectApi;
-  /**
-   * The run's shared feeds: waits on single objects read them instead of listing and watching on
-   * their own (src/kube/shared-watch.ts). Closed with `kc.close()`.
-   */
-  watches?: SharedWatches;
+  /** The run's shared feeds, which every `waitFor` reads (src/kube/shared-watch.ts). Closed with `kc.close()`. */
+  watches: SharedWatches;
 }
 
 export function makeMigrationClients(kc: k8s.KubeConfig): MigrationClients {

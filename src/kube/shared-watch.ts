@@ -1,9 +1,9 @@
 /**
- * One list and one watch per collection, shared by every wait on single objects of it: a migration
- * of 32 volumes waits on about 150 single claims, volumes and snapshots, and each wait listing and
- * watching on its own cost the API server (busy with the controllers doing the migration's work)
- * some 300 requests. A feed follows a collection (apiVersion, kind, namespace, label selector) from
- * its first wait until the run closes it; waits read the feed's copy of their object by name.
+ * One list and one watch per collection, shared by every wait on it: a migration of 32 volumes waits
+ * on about 150 single claims, volumes and snapshots, and each wait listing and watching on its own
+ * cost the API server (busy with the controllers doing the migration's work) some 300 requests. A
+ * feed follows a collection (apiVersion, kind, namespace, label selector) from its first wait until
+ * the run closes it; a wait reads the feed's copy of its object by name, or of the whole collection.
  */
 import { withRetry, k8s } from './client.js';
 import type { WatchTarget } from './wait.js';
@@ -19,8 +19,11 @@ export interface FeedClients {
 }
 
 export interface FeedListener {
-  /** The feed's copy of the object changed (or was deleted: undefined), or the feed listed afresh. */
-  changed(obj: k8s.KubernetesObject | undefined): void;
+  /**
+   * What the listener follows changed, or the feed listed afresh: the feed's copy of the named object
+   * (none when there is none), or of every object in the collection.
+   */
+  changed(objects: k8s.KubernetesObject[]): void;
   /** The feed could not list (after its retries): the wait fails with this. */
   failed(err: unknown): void;
 }
@@ -39,8 +42,12 @@ export function singleName(fieldSelector: string | undefined): string | undefine
   return m?.[1];
 }
 
+/** The listeners of a whole collection, by this key (no object has an empty name). */
+const EVERY = '';
+
 class Feed {
   private readonly objects = new Map<string, k8s.KubernetesObject>();
+  /** By object name; EVERY for listeners of the whole collection. */
   private readonly listeners = new Map<string, Set<FeedListener>>();
   private synced = false;
   private starting: Promise<void> | undefined;
@@ -53,11 +60,21 @@ class Feed {
     private readonly target: WatchTarget,
   ) {}
 
+  private view(name: string): k8s.KubernetesObject[] {
+    if (name === EVERY) return [...this.objects.values()];
+    const obj = this.objects.get(name);
+    return obj ? [obj] : [];
+  }
+
+  private notify(name: string): void {
+    for (const l of [...(this.listeners.get(name) ?? [])]) l.changed(this.view(name));
+  }
+
   subscribe(name: string, l: FeedListener): () => void {
     let set = this.listeners.get(name);
     if (!set) this.listeners.set(name, (set = new Set()));
     set.add(l);
-    if (this.synced) l.changed(this.objects.get(name));
+    if (this.synced) l.changed(this.view(name));
     else this.start();
     return () => {
       set.delete(l);
@@ -76,7 +93,7 @@ class Feed {
   }
 
   private notifyAll(): void {
-    for (const [name, set] of this.listeners) for (const l of [...set]) l.changed(this.objects.get(name));
+    for (const name of [...this.listeners.keys()]) this.notify(name);
   }
 
   private async listAndWatch(): Promise<void> {
@@ -116,7 +133,8 @@ class Feed {
         const name = obj.metadata?.name ?? '';
         if (type === 'DELETED') this.objects.delete(name);
         else this.objects.set(name, obj);
-        for (const l of [...(this.listeners.get(name) ?? [])]) l.changed(this.objects.get(name));
+        this.notify(name);
+        this.notify(EVERY);
       },
       () => {
         if (this.closed || this.abort !== abort) return;
@@ -148,10 +166,11 @@ export class SharedWatches {
   constructor(private readonly clients: FeedClients) {}
 
   /**
-   * Calls `l.changed` with the feed's copy of the object `name` of the collection now (once the
-   * feed has listed) and whenever it changes. Returns the unsubscribe function.
+   * Calls `l.changed` with the feed's copy of the object `name` of the collection (of every object
+   * when `name` is undefined) now, once the feed has listed, and whenever it changes. Returns the
+   * unsubscribe function.
    */
-  subscribe(collection: WatchTarget, name: string, l: FeedListener): () => void {
+  subscribe(collection: WatchTarget, name: string | undefined, l: FeedListener): () => void {
     const key = JSON.stringify([
       collection.apiVersion,
       collection.kind,
@@ -160,7 +179,7 @@ export class SharedWatches {
     ]);
     let feed = this.feeds.get(key);
     if (!feed) this.feeds.set(key, (feed = new Feed(this.clients, collection)));
-    return feed.subscribe(name, l);
+    return feed.subscribe(name ?? EVERY, l);
   }
 
   close(): void {
