@@ -6,6 +6,7 @@ import {
   PIPELINE_STEPS,
   PipelineProgress,
   pvBoundToClaim,
+  provisionedFor,
   provisionerAnnotation,
   stageRecorded,
   volumeSteps,
@@ -174,6 +175,27 @@ describe('pvBoundToClaim', () => {
     expect(pvBoundToClaim(pv('Bound', 'u1', 'other'), 'ns', 'data-db-0')).toBe(false);
     expect(pvBoundToClaim(pv('Bound', 'u1'), 'other-ns', 'data-db-0')).toBe(false);
     expect(pvBoundToClaim(undefined, 'ns', 'data-db-0')).toBe(false);
+  });
+});
+
+describe('provisionedFor', () => {
+  const pv = (uid?: string, name = 'db-0-staging', namespace = 'ns', phase = 'Pending') => ({
+    spec: { claimRef: { namespace, name, uid } },
+    status: { phase },
+  });
+
+  it('takes a PV whose claimRef names the claim and its UID, in whatever phase', () => {
+    expect(provisionedFor(pv('u1'), 'ns', 'db-0-staging', 'u1')).toBe(true);
+    expect(provisionedFor(pv('u1', 'db-0-staging', 'ns', 'Bound'), 'ns', 'db-0-staging', 'u1')).toBe(true);
+  });
+
+  it('refuses a PV of an earlier claim of that name, of another claim or namespace, or with no claimRef', () => {
+    expect(provisionedFor(pv('u0'), 'ns', 'db-0-staging', 'u1')).toBe(false);
+    expect(provisionedFor(pv(undefined), 'ns', 'db-0-staging', 'u1')).toBe(false);
+    expect(provisionedFor(pv('u1', 'db-1-staging'), 'ns', 'db-0-staging', 'u1')).toBe(false);
+    expect(provisionedFor(pv('u1', 'db-0-staging', 'other'), 'ns', 'db-0-staging', 'u1')).toBe(false);
+    expect(provisionedFor({}, 'ns', 'db-0-staging', 'u1')).toBe(false);
+    expect(provisionedFor(undefined, 'ns', 'db-0-staging', 'u1')).toBe(false);
   });
 });
 

@@ -116,6 +116,21 @@ export function pvBoundToClaim(pv: PvReservation | undefined, namespace: string,
   );
 }
 
+/**
+ * The PV was provisioned for this very claim: its claimRef names the claim and the claim's UID (a
+ * claim of the same name created later has another UID). Its phase does not matter: a provisioner
+ * writes the claimRef when it creates the volume, before the PV controller binds anything.
+ */
+export function provisionedFor(
+  pv: PvReservation | undefined,
+  namespace: string,
+  claim: string,
+  claimUid: string,
+): boolean {
+  const ref = pv?.spec?.claimRef;
+  return ref?.name === claim && ref.namespace === namespace && ref.uid === claimUid;
+}
+
 /** The annotation by which an external provisioner knows a claim is its to provision. */
 export const ANN_STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
 

@@ -8,6 +8,7 @@ import {
   PipelineProgress,
   PIPELINE_STEPS,
   pvBoundToClaim,
+  provisionedFor,
   provisionerAnnotation,
   volumeSteps,
   type PipelineStep,
@@ -291,30 +292,32 @@ const stageVolume: VolumeStep = async (run, pvc, ctx) => {
     },
   });
   // Its UID is journaled with the new volume below: until then a re-run finds the claim by name.
-  const bound = await waitFor(
+  const uid = created.metadata!.uid!;
+  // The stage is done once the provisioner has created the volume for this claim (a PV whose
+  // claimRef names the claim and its UID): the volume exists with the snapshot's data then, and the
+  // claim's side of the binding is bookkeeping the swap replaces anyway. Waiting for the claim to be
+  // Bound as well would queue every staging claim on the PV controller's single claim worker first.
+  const pv = await waitFor(
     run.c,
-    {
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
-      namespace: ns,
-      fieldSelector: `metadata.name=${v.stagingPvc}`,
-    },
-    `staging PVC ${v.stagingPvc} to be Bound`,
+    { apiVersion: 'v1', kind: 'PersistentVolume' },
+    `a volume to be provisioned for staging PVC ${v.stagingPvc}`,
     run.settings.stepTimeoutMs,
     (objs) => {
-      const p = objs[0] as k8s.V1PersistentVolumeClaim | undefined;
-      return p?.status?.phase === 'Bound' && p.spec?.volumeName
-        ? { done: true, value: p.spec.volumeName }
-        : { done: false, why: `phase ${p?.status?.phase ?? 'absent'}` };
+      const provisioned = (objs as k8s.V1PersistentVolume[]).find((o) =>
+        provisionedFor(o, ns, v.stagingPvc, uid),
+      );
+      return provisioned
+        ? { done: true, value: provisioned }
+        : { done: false, why: 'no PV names the claim yet' };
     },
     ctx.signal,
   );
-  const pv = await readPv(run.c, bound);
-  const zone = pv ? pvZone(pv, j.zoneKey) : undefined;
+  const bound = pv.metadata!.name!;
+  const zone = pvZone(pv, j.zoneKey);
   await record(run, v.pvc, {
     stagingPvcUid: created.metadata?.uid,
     newPv: bound,
-    newPvUid: pv?.metadata?.uid,
+    newPvUid: pv.metadata?.uid,
     newPvZone: zone,
     classReclaimPolicy: sc.reclaimPolicy ?? 'Delete',
   });
@@ -497,7 +500,7 @@ const swapVolume: VolumeStep = async (run, pvc, ctx) => {
 
 const VOLUME_STEPS: Record<PipelineStep, { run: VolumeStep; what: string }> = {
   snapshot: { run: snapshotVolume, what: 'snapshot ready' },
-  stage: { run: stageVolume, what: 'staging volume bound in its target zone' },
+  stage: { run: stageVolume, what: 'staging volume provisioned in its target zone' },
   swap: { run: swapVolume, what: 'PVC name now bound to the new volume' },
 };
 

@@ -8,6 +8,7 @@ import { PreconditionFailed } from '../../src/errors.js';
 import { inputsFrom } from '../../src/inputs.js';
 import { createKubeAccess, type KubeAccess } from '../../src/kube/access.js';
 import { k8s } from '../../src/kube/client.js';
+import { LABEL_MIGRATION } from '../../src/migration/journal.js';
 import { runPrecheck } from '../../src/migration/precheck.js';
 import type { PrecheckResult, PrecheckSettings } from '../../src/migration/types.js';
 import { RecordingReporter } from '../../src/report.js';
@@ -128,7 +129,11 @@ async function createStatefulSet(
   );
 }
 
-/** resourceVersion of every object the precheck could touch: namespace kinds and all PVs and nodes. */
+/**
+ * resourceVersion of every object the precheck could touch: the namespace's kinds, the PVs its
+ * claims name, and the storage classes. PVs of other namespaces and the zonal classes of migrations
+ * are left out: the other test files create and delete theirs while this one runs.
+ */
 async function versions(namespace: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const add = (kind: string, items: { metadata?: { name?: string; resourceVersion?: string } }[]) => {
@@ -139,8 +144,16 @@ async function versions(namespace: string): Promise<Record<string, string>> {
   add('pvc', (await admin.core.listNamespacedPersistentVolumeClaim({ namespace })).items);
   add('configmap', (await admin.core.listNamespacedConfigMap({ namespace })).items);
   add('hpa', (await admin.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace })).items);
-  add('pv', (await admin.core.listPersistentVolume()).items);
-  add('storageclass', (await admin.storage.listStorageClass()).items);
+  add(
+    'pv',
+    (await admin.core.listPersistentVolume()).items.filter(
+      (pv) => pv.spec?.claimRef?.namespace === namespace,
+    ),
+  );
+  add(
+    'storageclass',
+    (await admin.storage.listStorageClass()).items.filter((c) => !c.metadata?.labels?.[LABEL_MIGRATION]),
+  );
   const snaps = (await admin.custom.listNamespacedCustomObject({
     group: 'snapshot.storage.k8s.io',
     version: 'v1',
