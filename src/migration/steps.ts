@@ -312,20 +312,20 @@ const stageVolume: VolumeStep = async (run, pvc, ctx) => {
     },
     ctx.signal,
   );
-  const bound = pv.metadata!.name!;
+  const newPv = pv.metadata!.name!;
   const zone = pvZone(pv, j.zoneKey);
   await record(run, v.pvc, {
-    stagingPvcUid: created.metadata?.uid,
-    newPv: bound,
+    stagingPvcUid: uid,
+    newPv,
     newPvUid: pv.metadata?.uid,
     newPvZone: zone,
     classReclaimPolicy: sc.reclaimPolicy ?? 'Delete',
   });
   if (zone !== v.targetZone)
     throw new StepFailed(
-      `the new volume ${bound} for ${v.pvc} is in zone ${zone ?? 'unknown'}, not ${v.targetZone}`,
+      `the new volume ${newPv} for ${v.pvc} is in zone ${zone ?? 'unknown'}, not ${v.targetZone}`,
     );
-  return `${bound} in ${zone}`;
+  return `${newPv} in ${zone}`;
 };
 
 /** Waits until no PVC of this name has this UID. */
