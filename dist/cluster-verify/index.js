@@ -4,4 +4,4 @@ import { dirname as __kubesafeDirname } from 'node:path';
 const require = __kubesafeRequire(import.meta.url);
 const __filename = __kubesafeToPath(import.meta.url);
 const __dirname = __kubesafeDirname(__filename);
-import{a as r}from"../chunks/chunk-DFUWWVMF.js";import"../chunks/chunk-BIVNND2K.js";await r(new URL(import.meta.url))||await(await import("../chunks/run-BF47FJCS.js")).runAction("cluster-verify");
+import{a as r}from"../chunks/chunk-DFUWWVMF.js";import"../chunks/chunk-BIVNND2K.js";await r(new URL(import.meta.url))||await(await import("../chunks/run-3I5MQ4KD.js")).runAction("cluster-verify");

@@ -61,18 +61,19 @@ class Feed {
     private readonly target: WatchTarget,
   ) {}
 
+  /** What listeners of `name` see, frozen: one array is handed to all of them. */
   private view(name: string): k8s.KubernetesObject[] {
-    if (name === EVERY) return [...this.objects.values()];
-    const obj = this.objects.get(name);
-    return obj ? [obj] : [];
+    const one = this.objects.get(name);
+    const objects = name === EVERY ? [...this.objects.values()] : one ? [one] : [];
+    return Object.freeze(objects) as k8s.KubernetesObject[];
   }
 
   private notify(name: string): void {
     const listeners = [...(this.listeners.get(name) ?? [])];
     if (listeners.length === 0) return;
-    // One frozen view for all of them: 32 waits on a collection of thousands of PVs would
-    // otherwise copy it 32 times per event.
-    const objects = Object.freeze(this.view(name)) as k8s.KubernetesObject[];
+    // One view for all of them: 32 waits on a collection of thousands of PVs would otherwise copy
+    // it 32 times per event.
+    const objects = this.view(name);
     for (const l of listeners) l.changed(objects);
   }
 

@@ -1,0 +1,9 @@
+import { createRequire as __kubesafeRequire } from 'node:module';
+import { fileURLToPath as __kubesafeToPath } from 'node:url';
+import { dirname as __kubesafeDirname } from 'node:path';
+const require = __kubesafeRequire(import.meta.url);
+const __filename = __kubesafeToPath(import.meta.url);
+const __dirname = __kubesafeDirname(__filename);
+import{B as A,b as g,q as h,r as x,y}from"./chunk-GFGGH5FC.js";import"./chunk-XAUVGECF.js";import{a as l}from"./chunk-AE42HKC3.js";import{b as c}from"./chunk-DE4U33GT.js";import{a as d}from"./chunk-7GAJBSR6.js";import{c as f,d as u}from"./chunk-ZY5UTX3P.js";import{b as m}from"./chunk-ZCTATDMH.js";import"./chunk-2663SODY.js";import"./chunk-BIVNND2K.js";function S(a,r){return a.filter(t=>{if(!t.expiresAt||t.expiresAt==="never")return!1;let n=Date.parse(t.expiresAt);return Number.isFinite(n)&&n<=r.getTime()})}async function v(a,r){u("operation",a.get("operation"),["prune"],"prune");let t=a.get("namespace");if(t!==""&&!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(t))throw new m("namespace",t,"a namespace name, or empty for all");let n=f("dry-run",a.get("dry-run")),o=g(c(l(a,i=>r.secret(i))));try{await w(o,t,n,r)}finally{await o.kc.close()}}async function w(a,r,t,n){let o=await h(a,r,y),i=S(o.map(e=>({namespace:e.metadata.namespace,name:e.metadata.name,expiresAt:e.metadata?.annotations?.[A]})),new Date),s=i.map(e=>`${e.namespace}/${e.name}`);for(let e of i){let $=o.find(p=>p.metadata?.namespace===e.namespace&&p.metadata?.name===e.name);n.info(`${t?"would delete":"deleting"} ${e.namespace}/${e.name} (expired ${e.expiresAt})`),t||await x(a,$)}n.setOutput("deleted",JSON.stringify(s)),n.setOutput("count",String(s.length)),n.summary([`### Migration snapshots ${t?"that would be pruned":"pruned"}: ${s.length} of ${o.length}`,s.length?d(["snapshot","expired"],i.map(e=>[`${e.namespace}/${e.name}`,e.expiresAt??""])):""].join(`
+
+`))}export{v as run};
